@@ -1,0 +1,1 @@
+"""Back-pain acupoint atlas: data, geometry, figures and search, free of Streamlit."""

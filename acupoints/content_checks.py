@@ -1,0 +1,167 @@
+"""Checks on the content that the schema alone cannot make: coverage, safety, honesty.
+
+Used by the tests and by the content report (``python -m acupoints.report``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from acupoints.catalog import Catalog
+
+ATLAS_CODES = frozenset(
+    [
+        "GV3",
+        "GV4",
+        "GV9",
+        "GV12",
+        "GV14",
+        "BL11",
+        "BL12",
+        "BL13",
+        "BL15",
+        "BL17",
+        "BL18",
+        "BL20",
+        "BL21",
+        "BL22",
+        "BL23",
+        "BL24",
+        "BL25",
+        "BL26",
+        "BL27",
+        "BL28",
+        "BL31",
+        "BL32",
+        "BL52",
+        "BL53",
+        "BL54",
+        "BL36",
+        "BL37",
+        "BL40",
+        "BL57",
+        "BL58",
+        "BL60",
+        "BL62",
+        "GB20",
+        "GB21",
+        "GB30",
+        "GB34",
+        "GB39",
+        "SI3",
+        "SI9",
+        "SI10",
+        "SI11",
+        "SI12",
+        "SI13",
+        "SI14",
+        "SI15",
+        "TE15",
+        "LI4",
+        "LI11",
+        "ST25",
+        "ST36",
+        "KI3",
+        "LR3",
+        "SP6",
+        "EX-B2",
+        "EX-B7",
+        "EX-B8",
+        "EX-UE7",
+    ]
+)
+# Needling here can reach the pleura and lung.
+LUNG_RISK = frozenset(
+    [
+        "BL11",
+        "BL12",
+        "BL13",
+        "BL15",
+        "BL17",
+        "BL18",
+        "BL20",
+        "BL21",
+        "GB21",
+        "SI12",
+        "SI13",
+        "SI14",
+        "SI15",
+        "TE15",
+    ]
+)
+PREGNANCY_FLAGGED = frozenset(["LI4", "SP6", "GB21", "BL60"])
+NERVE_RISK = frozenset(["BL40", "GB30", "GB34", "BL36", "BL37", "BL53", "BL54"])
+VESSEL_RISK = frozenset(["BL40", "GB20", "LR3"])
+KIDNEY_RISK = frozenset(["BL23", "BL52"])
+OVERCLAIMS = ("cure", "cures", "cured", "guaranteed", "guarantee", "proven", "miracle")
+_OVERCLAIM = re.compile(r"\b(" + "|".join(OVERCLAIMS) + r")\b", re.IGNORECASE)
+GRADE_LIMIT_MEDIAN = 8.0
+GRADE_LIMIT_ANY = 10.0
+
+
+def overclaiming_words(text: str) -> list[str]:
+    return [match.lower() for match in _OVERCLAIM.findall(text)]
+
+
+def patient_texts(catalog: Catalog) -> dict[str, str]:
+    """The words a patient reads about each point: its summary and its finding guide."""
+    return {code: " ".join([point.summary, *point.guide]) for code, point in catalog.points.items()}
+
+
+def reading_grades(catalog: Catalog) -> dict[str, float]:
+    """Flesch-Kincaid grade of each point's patient text."""
+    import textstat  # a development tool, needed only by the checks
+
+    return {
+        code: textstat.flesch_kincaid_grade(text) for code, text in patient_texts(catalog).items()
+    }
+
+
+def check_catalog(catalog: Catalog) -> list[str]:
+    """Every content problem, each starting with the file and line of the point."""
+    problems: list[str] = [
+        f"atlas point {code} is missing" for code in sorted(ATLAS_CODES - set(catalog.points))
+    ]
+    required = [
+        ("lung", LUNG_RISK),
+        ("pregnancy", PREGNANCY_FLAGGED),
+        ("nerve", NERVE_RISK),
+        ("vessel", VESSEL_RISK),
+        ("kidney", KIDNEY_RISK),
+    ]
+    for code, point in catalog.points.items():
+        where = catalog.origins.get(code, code)
+        prefix = catalog.meridian_prefixes.get(point.meridian, "")
+        if not code.startswith(prefix):
+            problems.append(
+                f"{where}: {code}: code does not start with {point.meridian}'s prefix {prefix}"
+            )
+        for kind, codes in required:
+            if code in codes and not point.has_caution(kind):  # type: ignore[arg-type]
+                problems.append(f"{where}: {code}: needs a '{kind}' caution")
+        if point.meridian == "Governor Vessel" and not point.has_caution("spinal_canal"):
+            problems.append(
+                f"{where}: {code}: Governor Vessel point needs a 'spinal_canal' caution"
+            )
+        is_extra = code.startswith("EX-")
+        if is_extra == (point.location.standard == "WHO 2008"):
+            expected = "not WHO 2008 (extra points are outside it)" if is_extra else "WHO 2008"
+            problems.append(f"{where}: {code}: location.standard should be {expected}")
+        if point.evidence.tier == "trial_protocol":
+            protocols = [
+                s.id for s in catalog.cited(point.evidence.citations) if code in s.protocol_points
+            ]
+            if not protocols:
+                problems.append(
+                    f"{where}: {code}: tier trial_protocol, but no cited study names "
+                    "it in its protocol_points"
+                )
+        if not point.evidence.caveat.strip() or not point.evidence.citations:
+            problems.append(f"{where}: {code}: evidence caveat needs text and a citation")
+    for entry in catalog.everyday_names:
+        missing = [code for code in entry.points if code not in catalog.points]
+        if missing:
+            problems.append(
+                f"data/everyday_names.yaml: '{entry.name}' names unknown points {missing}"
+            )
+    return problems

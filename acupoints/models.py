@@ -1,0 +1,315 @@
+"""Pydantic models for the atlas data: frozen, and strict about unknown fields."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Region = Literal["upper_back", "lower_back", "distal"]
+View = Literal["posterior", "anterior"]
+Reader = Literal["patient", "practitioner", "student"]
+CautionKind = Literal["lung", "kidney", "spinal_canal", "nerve", "vessel", "pregnancy", "other"]
+LocationStandard = Literal["WHO 2008", "WHO 1991 nomenclature", "GB/T 12346-2021"]
+EvidenceTier = Literal["trial_protocol", "trial_region", "traditional_only"]
+
+REGION_LABELS: dict[Region, str] = {
+    "upper_back": "Upper back and neck",
+    "lower_back": "Lower back and sacrum",
+    "distal": "Distal (arms and legs)",
+}
+VIEW_LABELS: dict[View, str] = {"posterior": "Back of the body", "anterior": "Front of the body"}
+
+CODE_PATTERN = re.compile(r"^(?:[A-Z]{2}\d{1,2}|EX-[A-Z]{1,2}\d{1,2})$")
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+PMID_PATTERN = re.compile(r"^\d{5,9}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+Bcun = Annotated[float, Field(ge=0, le=40)]
+
+
+# ---------------------------------------------------------------- body model
+
+
+class Level(Strict):
+    """A vertical level on the back, such as the lower border of a spinous process."""
+
+    label: NonEmpty
+    y: float
+
+
+class Landmark(Strict):
+    """A named place on one side of the body (x >= 0, lateral) or on the midline (x = 0)."""
+
+    label: NonEmpty
+    x: Bcun
+    y: float
+    views: list[View] = Field(min_length=1)
+
+
+class Segment(Strict):
+    """A proportional bone measurement from the standard, used to check the drawing's scale."""
+
+    label: NonEmpty
+    start: NonEmpty
+    end: NonEmpty
+    axis: Literal["vertical", "across"]
+    bcun: Annotated[float, Field(gt=0)]
+
+
+class Drawing(Strict):
+    """A faint guide drawn on the map: a line through landmarks, or a small ring."""
+
+    label: NonEmpty
+    kind: Literal["line", "dashed", "ring"]
+    points: list[tuple[float, float]] = Field(min_length=1)
+    mirror: bool = True
+    views: list[View] = Field(min_length=1)
+
+
+class BodyModel(Strict):
+    levels: dict[str, Level]
+    labelled_levels: list[str]
+    landmarks: dict[str, Landmark]
+    segments: list[Segment]
+    outline: list[tuple[float, float]] = Field(min_length=8)
+    drawings: list[Drawing]
+
+    @model_validator(mode="after")
+    def _labelled_levels_exist(self) -> BodyModel:
+        missing = [name for name in self.labelled_levels if name not in self.levels]
+        if missing:
+            raise ValueError(f"labelled_levels names unknown levels: {', '.join(missing)}")
+        return self
+
+
+# ---------------------------------------------------------------- locations
+
+
+class SpinalSite(Strict):
+    """At a vertebral level, a given distance lateral to the posterior midline."""
+
+    kind: Literal["spinal"]
+    level: NonEmpty
+    lateral_bcun: Bcun
+
+
+class SpinalRowSite(Strict):
+    """One site per level from ``first`` to ``last`` (Huatuojiaji)."""
+
+    kind: Literal["spinal_row"]
+    first: NonEmpty
+    last: NonEmpty
+    lateral_bcun: Bcun
+
+
+class BetweenSite(Strict):
+    """A fraction of the way along the line from one reference to another."""
+
+    kind: Literal["between"]
+    start: NonEmpty
+    end: NonEmpty
+    fraction: Annotated[float, Field(ge=0, le=1)]
+
+
+class OffsetSite(Strict):
+    """A shift in B-cun from a reference: lateral positive outwards, superior positive up."""
+
+    kind: Literal["offset"]
+    origin: NonEmpty
+    lateral_bcun: float = 0.0
+    superior_bcun: float = 0.0
+
+
+Site = Annotated[SpinalSite | SpinalRowSite | BetweenSite | OffsetSite, Field(discriminator="kind")]
+
+
+class Location(Strict):
+    standard: LocationStandard
+    description: NonEmpty
+    sites: list[Site] = Field(min_length=1)
+    note: str | None = None
+    alternative: str | None = None
+    landmark_caveat: str | None = None
+
+
+# ---------------------------------------------------------------- points
+
+
+class Characters(Strict):
+    traditional: NonEmpty
+    simplified: NonEmpty
+
+
+class Traditional(Strict):
+    actions: list[NonEmpty] = Field(min_length=1)
+    indications: list[NonEmpty] = Field(min_length=1)
+
+
+class Needling(Strict):
+    depth: str | None
+    angle: NonEmpty
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _depth_or_reason(self) -> Needling:
+        if not self.depth and not self.note:
+            raise ValueError("when no depth is given, 'note' must say why")
+        return self
+
+
+class Caution(Strict):
+    kind: CautionKind
+    text: NonEmpty
+
+
+class PointEvidence(Strict):
+    tier: EvidenceTier
+    caveat: NonEmpty
+    citations: list[NonEmpty] = Field(min_length=1)
+
+
+class SourceNote(Strict):
+    covers: NonEmpty
+    source: NonEmpty
+    checked: bool
+
+
+class Point(Strict):
+    code: NonEmpty
+    pinyin: NonEmpty
+    characters: Characters
+    english: NonEmpty
+    meridian: NonEmpty
+    region: Region
+    view: View
+    bilateral: bool
+    aliases: list[NonEmpty] = []
+    summary: NonEmpty
+    location: Location
+    guide: list[NonEmpty] = Field(min_length=2)
+    traditional: Traditional
+    needling: Needling
+    cautions: list[Caution] = Field(min_length=1)
+    evidence: PointEvidence
+    sources: list[SourceNote] = Field(min_length=1)
+
+    @field_validator("code")
+    @classmethod
+    def _code_shape(cls, code: str) -> str:
+        if not CODE_PATTERN.match(code):
+            raise ValueError(f"'{code}' is not a standard code such as BL23 or EX-B7")
+        return code
+
+    def has_caution(self, kind: CautionKind) -> bool:
+        return any(caution.kind == kind for caution in self.cautions)
+
+
+class PointFile(Strict):
+    points: list[Point] = Field(min_length=1)
+
+
+class Meridian(Strict):
+    name: NonEmpty
+    prefix: NonEmpty
+
+
+class MeridianFile(Strict):
+    meridians: list[Meridian] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+class Figure(Strict):
+    """One reported number, kept with its meaning so charts can be drawn from it."""
+
+    label: NonEmpty
+    value: float
+    unit: NonEmpty
+    group: str | None = None
+    measure: str | None = None
+    n: int | None = None
+
+
+class Study(Strict):
+    id: NonEmpty
+    short: NonEmpty
+    authors: NonEmpty
+    year: Annotated[int, Field(ge=1950, le=2030)]
+    title: NonEmpty
+    journal: NonEmpty
+    design: NonEmpty
+    size: NonEmpty
+    summary: NonEmpty
+    figures: list[Figure] = []
+    # Points named in the trial's needling protocol (WHO codes); empty for non-trials.
+    protocol_points: list[str] = []
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+    @field_validator("doi")
+    @classmethod
+    def _doi_shape(cls, doi: str | None) -> str | None:
+        if doi is not None and not DOI_PATTERN.match(doi):
+            raise ValueError(f"'{doi}' is not a DOI (10.xxxx/...)")
+        return doi
+
+    @field_validator("pmid")
+    @classmethod
+    def _pmid_shape(cls, pmid: str | None) -> str | None:
+        if pmid is not None and not PMID_PATTERN.match(pmid):
+            raise ValueError(f"'{pmid}' is not a PubMed id (digits only)")
+        return pmid
+
+    @model_validator(mode="after")
+    def _identifier(self) -> Study:
+        if not self.doi and not self.pmid:
+            raise ValueError("needs a doi or a pmid")
+        return self
+
+    @property
+    def link(self) -> str:
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+
+    @property
+    def identifier(self) -> str:
+        return f"doi:{self.doi}" if self.doi else f"PMID {self.pmid}"
+
+
+class Tier(Strict):
+    id: EvidenceTier
+    label: NonEmpty
+    meaning: NonEmpty
+
+
+class CentralFinding(Strict):
+    text: NonEmpty
+    citations: list[NonEmpty] = Field(min_length=1)
+
+
+class EverydayName(Strict):
+    """A name from popular articles ("back of the knee point") and what it most likely means."""
+
+    name: NonEmpty
+    points: list[NonEmpty] = Field(min_length=1)
+    explanation: NonEmpty
+
+
+class EverydayNameFile(Strict):
+    everyday_names: list[EverydayName] = Field(min_length=1)
+
+
+class EvidenceFile(Strict):
+    central_finding: CentralFinding
+    tiers: list[Tier] = Field(min_length=1)
+    studies: list[Study] = Field(min_length=1)

@@ -1,0 +1,70 @@
+"""The only Streamlit code: page setup, cached loading, the error panel and the map page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from acupoints.catalog import Catalog, data_dir, fingerprint, load_catalog
+from acupoints.yaml_io import DataError, Problem
+
+APP_ROOT = Path(__file__).resolve().parent.parent.parent
+# (script path relative to the app root, menu label, icon)
+PAGES: list[tuple[str, str, str]] = [
+    ("app.py", "Body map", ":material/accessibility_new:"),
+    ("pages/1_What_to_expect.py", "What to expect", ":material/event_note:"),
+    ("pages/2_Research.py", "What the research shows", ":material/science:"),
+    ("pages/3_Study.py", "Study mode", ":material/school:"),
+]
+DISCLAIMER = (
+    "**This is information, not medical advice.** It does not replace a doctor or a licensed "
+    "practitioner. Get medical help now if back pain comes with loss of bladder or bowel control, "
+    "numbness around the genitals or buttocks, new leg weakness, fever, unexplained weight loss, "
+    "or follows a fall or injury."
+)
+
+
+def setup_page(title: str) -> None:
+    """Page config, the menu and the disclaimer every page carries."""
+    st.set_page_config(
+        page_title=f"{title} · Back-pain acupoint atlas",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    with st.sidebar:
+        st.markdown("**Back-pain acupoint atlas**")
+        for script, label, icon in PAGES:
+            if (APP_ROOT / script).exists():
+                st.page_link(script, label=label, icon=icon)
+        st.caption(DISCLAIMER)
+    st.info(DISCLAIMER, icon=":material/info:")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _cached_catalog(folder: str, key: str) -> Catalog:
+    return load_catalog(Path(folder))
+
+
+def render_data_error(error: DataError) -> None:
+    """One clear panel listing every problem; never a traceback."""
+    with st.container(key="data-error"):
+        st.error(
+            f"The atlas data could not be loaded: {len(error.problems)} problem(s) were found. "
+            "Fix them in the files named below and reload the page.",
+            icon=":material/error:",
+        )
+        st.code("\n".join(str(problem) for problem in error.problems), language=None)
+
+
+def get_catalog() -> Catalog:
+    """The validated catalog, cached until a data file changes; stops the page on bad data."""
+    folder = data_dir()
+    try:
+        return _cached_catalog(str(folder), fingerprint(folder))
+    except DataError as error:
+        render_data_error(error)
+        st.stop()
+    except OSError as error:
+        render_data_error(DataError([Problem(str(folder), None, "", f"cannot be read: {error}")]))
+        st.stop()

@@ -1,0 +1,128 @@
+"""The map in a real browser: Debian's Chromium, driven by Playwright, against streamlit run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.support import (
+    CHROMIUM,
+    CLICK_GAP_MS,
+    DETAIL_HEADING,
+    launch_chromium,
+    marker_positions,
+    streamlit_server,
+    wait_for_map,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: install Debian's chromium package (make test does)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server_url() -> Iterator[str]:
+    _require_browser()
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server_url):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def point_in_url(url: str) -> str | None:
+    values = parse_qs(urlparse(url).query).get("point")
+    return values[0] if values else None
+
+
+def heading(page) -> str:  # type: ignore[no-untyped-def]
+    return page.locator(DETAIL_HEADING).first.inner_text()
+
+
+def click_and_expect(page, marker: dict) -> None:  # type: ignore[no-untyped-def]
+    page.mouse.click(marker["x"], marker["y"])
+    page.wait_for_function(
+        "code => { const h = document.querySelector('.st-key-detail h3');"
+        " return h && h.innerText.startsWith(code + ' '); }",
+        arg=marker["code"],
+        timeout=10_000,
+    )
+    page.wait_for_timeout(CLICK_GAP_MS)
+
+
+def test_click_on_markers_shows_their_details_and_updates_the_url(page, server_url) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server_url)
+    wait_for_map(page)
+    markers = {m["code"]: m for m in marker_positions(page)}
+    for code in ("BL23", "BL40", "GV14", "SI3", "GB30"):
+        click_and_expect(page, markers[code])
+        assert heading(page).startswith(f"{code} ·")
+        assert point_in_url(page.url) == code
+
+
+def test_every_posterior_marker_answers_a_click(page, server_url, catalog) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server_url)
+    wait_for_map(page)
+    seen: dict[str, dict] = {}
+    for marker in marker_positions(page):
+        if catalog.points[marker["code"]].location.sites[0].kind != "spinal_row":
+            seen.setdefault(marker["code"], marker)
+    assert len(seen) >= 19
+    for marker in seen.values():
+        click_and_expect(page, marker)
+        assert point_in_url(page.url) == marker["code"]
+
+
+def test_panel_survives_a_click_on_empty_space(page, server_url) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server_url}/?point=BL23")
+    wait_for_map(page)
+    assert heading(page).startswith("BL23 ·")
+    box = page.locator(".st-key-map .js-plotly-plot").bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + box["height"] - 12)
+    page.wait_for_timeout(1500)
+    assert heading(page).startswith("BL23 ·")
+    assert point_in_url(page.url) == "BL23"
+
+
+def test_shared_link_opens_on_the_point(page, server_url) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{server_url}/?point=EX-B7")
+    wait_for_map(page)
+    assert heading(page).startswith("EX-B7 ·")
+
+
+def test_hostile_link_shows_no_markup_and_no_traceback(page, server_url) -> None:  # type: ignore[no-untyped-def]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server_url}/?point=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    wait_for_map(page)
+    body = page.locator("body").inner_text()
+    assert "does not have" in body
+    assert "<img" not in body
+    assert "Traceback" not in body
+    assert dialogs == []
