@@ -21,6 +21,9 @@ REGION_STYLE: dict[Region, tuple[str, str]] = {
 ROW_TRACE_NAME = "Huatuojiaji row"
 SILHOUETTE_FILL = "#F3EDE4"
 GUIDE_COLOUR = "#8C8C8C"
+# Marker sizes (single points, rows) per zoom: smaller when the whole body is in view.
+MARKER_SIZES = {"whole body": (10, 6)}
+ZOOMED_MARKER_SIZES = (14, 9)
 FOCUS_RANGES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "whole body": ((-13.5, 13.5), (-1.0, 76.0)),
     "upper back": ((-9.5, 9.5), (52.0, 69.0)),
@@ -177,13 +180,22 @@ def marker_traces(catalog: Catalog, request: MapRequest) -> list[go.Scatter]:
             continue
         is_row = any(isinstance(site, SpinalRowSite) for site in point.location.sites)
         (rows if is_row else singles).setdefault(point.region, []).extend(catalog.placements[code])
+    single_size, row_size = MARKER_SIZES.get(request.focus, ZOOMED_MARKER_SIZES)
     traces = [
-        _marker_trace(catalog, ROW_TRACE_NAME, placements, region, request.highlight, 7, True)
+        _marker_trace(
+            catalog, ROW_TRACE_NAME, placements, region, request.highlight, row_size, True
+        )
         for region, placements in rows.items()
     ]
     traces += [
         _marker_trace(
-            catalog, REGION_LABELS[region], singles[region], region, request.highlight, 12, True
+            catalog,
+            REGION_LABELS[region],
+            singles[region],
+            region,
+            request.highlight,
+            single_size,
+            True,
         )
         for region in REGION_STYLE
         if region in singles

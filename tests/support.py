@@ -111,7 +111,10 @@ def launch_chromium(playwright):  # type: ignore[no-untyped-def]
 
 
 def marker_positions(page) -> list[dict]:  # type: ignore[no-untyped-def]
-    """Screen positions of every marker, from the figure's own axes."""
+    """Viewport positions of every marker, from the figure's own axes, with the whole map
+    scrolled into view first (a click outside the viewport reaches nothing)."""
+    page.evaluate("() => document.querySelector('.st-key-map').scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(100)
     return page.evaluate(MARKER_POSITIONS_JS)
 
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from acupoints.figures import FOCUS_RANGES
 from tests.support import (
     CHROMIUM,
     CLICK_GAP_MS,
@@ -86,17 +87,38 @@ def test_click_on_markers_shows_their_details_and_updates_the_url(page, server_u
         assert point_in_url(page.url) == code
 
 
-def test_every_posterior_marker_answers_a_click(page, server_url, catalog) -> None:  # type: ignore[no-untyped-def]
+def choose_focus(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.locator(".st-key-focus input")
+    box.click()
+    box.fill(label)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    wait_for_map(page)
+
+
+def test_every_marker_answers_a_click_at_a_zoom_that_separates_it(
+    page, server_url, catalog
+) -> None:  # type: ignore[no-untyped-def]
     page.goto(server_url)
     wait_for_map(page)
-    seen: dict[str, dict] = {}
-    for marker in marker_positions(page):
-        if catalog.points[marker["code"]].location.sites[0].kind != "spinal_row":
-            seen.setdefault(marker["code"], marker)
-    assert len(seen) >= 19
-    for marker in seen.values():
-        click_and_expect(page, marker)
-        assert point_in_url(page.url) == marker["code"]
+    answered: set[str] = set()
+    for focus in ("upper back", "lower back", "legs", "hands"):
+        choose_focus(page, focus)
+        (x_min, x_max), (y_min, y_max) = FOCUS_RANGES[focus]
+        targets = {
+            placement.code
+            for code, placements in catalog.placements.items()
+            if catalog.points[code].view == "posterior" and code not in answered
+            for placement in placements
+            if x_min < placement.x < x_max and y_min < placement.y < y_max
+        }
+        for code in sorted(targets):
+            marker = next(m for m in marker_positions(page) if m["code"] == code)
+            click_and_expect(page, marker)
+            assert point_in_url(page.url) == code
+            answered.add(code)
+    posterior = {code for code, point in catalog.points.items() if point.view == "posterior"}
+    assert posterior - answered == set()
 
 
 def test_panel_survives_a_click_on_empty_space(page, server_url) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,7 @@ def test_link_to_bl23_opens_on_its_details() -> None:
 def test_lower_case_link_opens_the_point() -> None:
     app = run_app(point="gv4")
     assert "### GV4 ·" in all_markdown(app)
-    assert app.query_params["point"] == ["GV4"]
+    assert app.query_params["point"] == "GV4"
 
 
 def test_without_a_link_the_panel_invites_a_choice() -> None:
@@ -60,7 +60,7 @@ def test_select_box_reaches_a_point_and_puts_it_in_the_url() -> None:
     app.selectbox(key=PICK_KEY).select("BL40").run()
     assert not app.exception
     assert "### BL40 ·" in all_markdown(app)
-    assert app.query_params["point"] == ["BL40"]
+    assert app.query_params["point"] == "BL40"
 
 
 def test_search_narrows_the_select_box() -> None:
@@ -82,7 +82,7 @@ def test_simulated_map_click_shows_the_point_and_updates_the_url() -> None:
     app.run()
     assert not app.exception
     assert "### BL40 ·" in all_markdown(app)
-    assert app.query_params["point"] == ["BL40"]
+    assert app.query_params["point"] == "BL40"
 
 
 def test_empty_selection_keeps_the_chosen_point() -> None:

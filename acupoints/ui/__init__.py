@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from acupoints.catalog import Catalog, data_dir, fingerprint, load_catalog
 from acupoints.yaml_io import DataError, Problem
@@ -36,7 +37,12 @@ def setup_page(title: str) -> None:
         st.markdown("**Back-pain acupoint atlas**")
         for script, label, icon in PAGES:
             if (APP_ROOT / script).exists():
-                st.page_link(script, label=label, icon=icon)
+                try:
+                    st.page_link(script, label=label, icon=icon)
+                except StreamlitPageNotFoundError:
+                    # A page run on its own (``streamlit run pages/x.py``, or AppTest on one
+                    # page) knows no other pages; the menu is then simply left out.
+                    continue
         st.caption(DISCLAIMER)
     st.info(DISCLAIMER, icon=":material/info:")
 

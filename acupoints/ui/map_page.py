@@ -71,6 +71,8 @@ def _init_state(catalog: Catalog) -> None:
     st.session_state[STATE_LAST_CLICK] = ()
     if link.code is None and "point" in st.query_params:
         del st.query_params["point"]
+    elif link.code is not None and st.query_params.get("point") != link.code:
+        st.query_params["point"] = link.code  # "bl23" becomes the canonical "BL23"
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -103,38 +105,27 @@ def _atlas_fragment(catalog: Catalog) -> None:
     if notice:
         st.warning(notice, icon=":material/help:")
 
-    controls = st.columns([2, 2, 3], vertical_alignment="bottom")
-    view: View = controls[0].radio(
-        "View", list(VIEW_LABELS), format_func=VIEW_LABELS.__getitem__, horizontal=True, key="view"
-    )
-    focus: str = controls[1].selectbox("Zoom to", list(FOCUS_RANGES), key="focus")
-    reader: Reader = controls[2].radio(
-        "I am reading as a",
-        list(READER_LABELS),
-        format_func=READER_LABELS.__getitem__,
-        horizontal=True,
-        key="reader",
-    )
-
-    with st.expander("Filter the map by region or channel"):
-        filter_cols = st.columns(2)
-        regions: list[Region] = filter_cols[0].multiselect(
-            "Regions",
-            list(REGION_LABELS),
-            format_func=REGION_LABELS.__getitem__,
-            key="regions",
-            placeholder="All regions",
+    map_column, panel_column = st.columns([5, 6], gap="medium")
+    with map_column:
+        controls = st.columns(2, vertical_alignment="bottom")
+        view: View = controls[0].radio(
+            "View",
+            list(VIEW_LABELS),
+            format_func=VIEW_LABELS.__getitem__,
+            horizontal=True,
+            key="view",
         )
-        meridians: list[str] = filter_cols[1].multiselect(
-            "Channels", catalog.meridians, key="meridians", placeholder="All channels"
+        focus: str = controls[1].selectbox("Zoom to", list(FOCUS_RANGES), key="focus")
+    with panel_column:
+        visible_codes = _render_filters(catalog)
+        _render_finder(catalog, visible_codes)
+        reader: Reader = st.radio(
+            "I am reading as a",
+            list(READER_LABELS),
+            format_func=READER_LABELS.__getitem__,
+            horizontal=True,
+            key="reader",
         )
-    visible_codes = [
-        code
-        for code, point in catalog.points.items()
-        if (not regions or point.region in regions)
-        and (not meridians or point.meridian in meridians)
-    ]
-    _render_finder(catalog, visible_codes)
 
     chosen = st.session_state.get(STATE_CHOSEN)
     base = (view, tuple(visible_codes), focus)
@@ -147,7 +138,6 @@ def _atlas_fragment(catalog: Catalog) -> None:
         view=view, visible=filtered, focus=focus, highlight=st.session_state.get(STATE_HIGHLIGHT)
     )
 
-    map_column, panel_column = st.columns([5, 6], gap="medium")
     with map_column, st.container(key="map"):
         st.plotly_chart(
             _cached_figure(catalog, id(catalog), request),
@@ -163,6 +153,27 @@ def _atlas_fragment(catalog: Catalog) -> None:
         )
     with panel_column, st.container(key="detail"):
         render_detail_panel(catalog, chosen, reader, view)
+
+
+def _render_filters(catalog: Catalog) -> list[str]:
+    """Region and channel filters; returns the codes they leave visible."""
+    with st.expander("Filter by region or channel"):
+        regions: list[Region] = st.multiselect(
+            "Regions",
+            list(REGION_LABELS),
+            format_func=REGION_LABELS.__getitem__,
+            key="regions",
+            placeholder="All regions",
+        )
+        meridians: list[str] = st.multiselect(
+            "Channels", catalog.meridians, key="meridians", placeholder="All channels"
+        )
+    return [
+        code
+        for code, point in catalog.points.items()
+        if (not regions or point.region in regions)
+        and (not meridians or point.meridian in meridians)
+    ]
 
 
 def _render_finder(catalog: Catalog, visible_codes: list[str]) -> None:
