@@ -23,6 +23,8 @@ from acupoints.models import (
     EverydayNameFile,
     EvidenceFile,
     MeridianFile,
+    Note,
+    NoteFile,
     OffsetSite,
     Point,
     PointFile,
@@ -71,6 +73,7 @@ class Catalog:
     meridians: list[str]
     meridian_prefixes: dict[str, str]
     everyday_names: list[EverydayName]
+    notes: list[Note]
     placements: dict[str, list[Placement]] = field(default_factory=dict)
     positions: dict[str, list[Position]] = field(default_factory=dict)
     # "data/points/x.yaml:12" for each point, so content checks can say where to look.
@@ -141,7 +144,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     problems: list[Problem] = []
     required = {
         name: folder / f"{name}.yaml"
-        for name in ("body", "evidence", "meridians", "everyday_names")
+        for name in ("body", "evidence", "meridians", "everyday_names", "notes")
     }
     for name, path in required.items():
         if not path.exists():
@@ -160,6 +163,8 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     meridians = validate(meridian_yaml, MeridianFile, problems) if meridian_yaml else None
     names_yaml = _load(required["everyday_names"], folder, problems)
     names = validate(names_yaml, EverydayNameFile, problems) if names_yaml else None
+    notes_yaml = _load(required["notes"], folder, problems)
+    notes = validate(notes_yaml, NoteFile, problems) if notes_yaml else None
 
     points: dict[str, Point] = {}
     point_lines: dict[str, tuple[LoadedYaml, int]] = {}
@@ -183,7 +188,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             points[point.code] = point
             point_lines[point.code] = (loaded, index)
 
-    if body is None or evidence is None or meridians is None or names is None:
+    if body is None or evidence is None or meridians is None or names is None or notes is None:
         raise DataError(problems)
 
     studies: dict[str, Study] = {}
@@ -284,6 +289,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
         meridians=meridian_names,
         meridian_prefixes={meridian.name: meridian.prefix for meridian in meridians.meridians},
         everyday_names=list(names.everyday_names),
+        notes=list(notes.notes),
         placements=placements,
         positions=positions,
         origins={

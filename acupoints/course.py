@@ -27,7 +27,7 @@ PHASE_COLOURS: dict[Phase, str] = {
     "monthly": "#56B4E9",
 }
 REVIEW_COLOUR = "#D55E00"
-REVIEW_TRACE_NAME = "Review: is it helping?"
+REVIEW_TRACE_NAME = "Review: has it helped?"
 
 
 @dataclass(frozen=True)
@@ -120,11 +120,12 @@ def build_course_figure(plan: list[Visit]) -> go.Figure:
             y=[PHASE_LABELS[review.phase]],
             mode="markers",
             name=REVIEW_TRACE_NAME,
+            # For an open symbol the marker colour is its outline.
             marker={
                 "size": 26,
-                "color": "rgba(0,0,0,0)",
+                "color": REVIEW_COLOUR,
                 "symbol": "diamond-open",
-                "line": {"color": REVIEW_COLOUR, "width": 3},
+                "line": {"width": 3},
             },
             hovertext=[f"Review at {visit_label(review)}: has it helped?"],
             hoverinfo="text",
@@ -144,7 +145,7 @@ def build_course_figure(plan: list[Visit]) -> go.Figure:
         y=1,
         yref="paper",
         yanchor="bottom",
-        text="Review: has it helped?",
+        text=REVIEW_TRACE_NAME,
         showarrow=False,
         font={"color": REVIEW_COLOUR, "size": 13},
     )

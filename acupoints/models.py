@@ -309,6 +309,15 @@ class EverydayNameFile(Strict):
     everyday_names: list[EverydayName] = Field(min_length=1)
 
 
+class Note(Strict):
+    title: NonEmpty
+    text: NonEmpty
+
+
+class NoteFile(Strict):
+    notes: list[Note] = Field(min_length=1)
+
+
 class EvidenceFile(Strict):
     central_finding: CentralFinding
     tiers: list[Tier] = Field(min_length=1)

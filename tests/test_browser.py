@@ -148,3 +148,20 @@ def test_hostile_link_shows_no_markup_and_no_traceback(page, server_url) -> None
     assert "<img" not in body
     assert "Traceback" not in body
     assert dialogs == []
+
+
+def test_front_view_markers_answer_clicks(page, server_url, catalog) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server_url)
+    wait_for_map(page)
+    page.get_by_text("Front of the body", exact=True).click()
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.st-key-map .js-plotly-plot');"
+        " return p && p.data.some(t => t.customdata.includes('ST36')); }",
+        timeout=10_000,
+    )
+    anterior = {code for code, point in catalog.points.items() if point.view == "anterior"}
+    markers = {m["code"]: m for m in marker_positions(page)}
+    assert set(markers) == anterior
+    for code in sorted(anterior):
+        click_and_expect(page, markers[code])
+        assert point_in_url(page.url) == code

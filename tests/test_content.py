@@ -69,3 +69,17 @@ def test_overclaim_detector_catches_the_words_it_should() -> None:
     ]
     assert overclaiming_words("Proven to work") == ["proven"]
     assert overclaiming_words("Secure the needle; procure a mat.") == []
+
+
+def test_ashi_points_are_explained_as_a_concept_not_a_marker(catalog: Catalog) -> None:
+    ashi = [note for note in catalog.notes if "ashi" in note.title.lower()]
+    assert len(ashi) == 1
+    assert "not drawn on the map" in ashi[0].text
+    assert not any("ashi" in code.lower() for code in catalog.points)
+
+
+def test_notes_under_the_map_read_at_grade_ten_or_lower(catalog: Catalog) -> None:
+    import textstat
+
+    grades = {note.title: textstat.flesch_kincaid_grade(note.text) for note in catalog.notes}
+    assert {title: grade for title, grade in grades.items() if grade > 10} == {}

@@ -148,9 +148,12 @@ def _atlas_fragment(catalog: Catalog) -> None:
             width="stretch",
         )
         st.caption(
-            "Click a marker to read about it. Hidden points on the other view: switch "
-            "between back and front above."
+            "Click a marker to read about it. Some points are on the front of the body: "
+            "switch the view above to see them."
         )
+        for note in catalog.notes:
+            with st.expander(note.title):
+                st.markdown(note.text)
     with panel_column, st.container(key="detail"):
         render_detail_panel(catalog, chosen, reader, view)
 
