@@ -192,7 +192,7 @@ def short_citation(study: Study) -> str:
 
 
 def source_links(studies: Mapping[str, Study], ids: Iterable[str]) -> str:
-    """``Sources: [GERAC ...](https://doi.org/...), ...`` for a caption under an item."""
+    """``Sources: [GERAC ...](https://doi.org/...); ...`` for a caption under an item."""
     links = [f"[{studies[study_id].short}]({studies[study_id].link})" for study_id in ids]
     if not links:
         return ""
