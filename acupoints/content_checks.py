@@ -9,90 +9,27 @@ import re
 
 from acupoints.catalog import Catalog
 
-ATLAS_CODES = frozenset(
-    [
-        "GV3",
-        "GV4",
-        "GV9",
-        "GV12",
-        "GV14",
-        "BL11",
-        "BL12",
-        "BL13",
-        "BL15",
-        "BL17",
-        "BL18",
-        "BL20",
-        "BL21",
-        "BL22",
-        "BL23",
-        "BL24",
-        "BL25",
-        "BL26",
-        "BL27",
-        "BL28",
-        "BL31",
-        "BL32",
-        "BL52",
-        "BL53",
-        "BL54",
-        "BL36",
-        "BL37",
-        "BL40",
-        "BL57",
-        "BL58",
-        "BL60",
-        "BL62",
-        "GB20",
-        "GB21",
-        "GB30",
-        "GB34",
-        "GB39",
-        "SI3",
-        "SI9",
-        "SI10",
-        "SI11",
-        "SI12",
-        "SI13",
-        "SI14",
-        "SI15",
-        "TE15",
-        "LI4",
-        "LI11",
-        "ST25",
-        "ST36",
-        "KI3",
-        "LR3",
-        "SP6",
-        "EX-B2",
-        "EX-B7",
-        "EX-B8",
-        "EX-UE7",
-    ]
+
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ATLAS_CODES = _codes(
+    "GV3 GV4 GV9 GV12 GV14 "
+    "BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 "
+    "BL22 BL23 BL24 BL25 BL26 BL27 BL28 BL31 BL32 BL52 BL53 BL54 "
+    "BL36 BL37 BL40 BL57 BL58 BL60 BL62 "
+    "GB20 GB21 GB30 GB34 GB39 "
+    "SI3 SI9 SI10 SI11 SI12 SI13 SI14 SI15 TE15 "
+    "LI4 LI11 ST25 ST36 KI3 LR3 SP6 "
+    "EX-B2 EX-B7 EX-B8 EX-UE7"
 )
 # Needling here can reach the pleura and lung.
-LUNG_RISK = frozenset(
-    [
-        "BL11",
-        "BL12",
-        "BL13",
-        "BL15",
-        "BL17",
-        "BL18",
-        "BL20",
-        "BL21",
-        "GB21",
-        "SI12",
-        "SI13",
-        "SI14",
-        "SI15",
-        "TE15",
-    ]
-)
-PREGNANCY_FLAGGED = frozenset(["LI4", "SP6", "GB21", "BL60"])
-NERVE_RISK = frozenset(["BL40", "GB30", "GB34", "BL36", "BL37", "BL53", "BL54"])
-VESSEL_RISK = frozenset(["BL40", "GB20", "LR3"])
-KIDNEY_RISK = frozenset(["BL23", "BL52"])
+LUNG_RISK = _codes("BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 GB21 SI12 SI13 SI14 SI15 TE15")
+PREGNANCY_FLAGGED = _codes("LI4 SP6 GB21 BL60")
+NERVE_RISK = _codes("BL40 GB30 GB34 BL36 BL37 BL53 BL54")
+VESSEL_RISK = _codes("BL40 GB20 LR3")
+KIDNEY_RISK = _codes("BL23 BL52")
 OVERCLAIMS = ("cure", "cures", "cured", "guaranteed", "guarantee", "proven", "miracle")
 _OVERCLAIM = re.compile(r"\b(" + "|".join(OVERCLAIMS) + r")\b", re.IGNORECASE)
 GRADE_LIMIT_MEDIAN = 8.0

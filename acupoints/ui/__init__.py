@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -10,6 +12,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from acupoints.catalog import Catalog, data_dir, fingerprint, load_catalog
 from acupoints.yaml_io import DataError, Problem
 
+T = TypeVar("T")
 APP_ROOT = Path(__file__).resolve().parent.parent.parent
 # (script path relative to the app root, menu label, icon)
 PAGES: list[tuple[str, str, str]] = [
@@ -63,14 +66,20 @@ def render_data_error(error: DataError) -> None:
         st.code("\n".join(str(problem) for problem in error.problems), language=None)
 
 
-def get_catalog() -> Catalog:
-    """The validated catalog, cached until a data file changes; stops the page on bad data."""
+def load_or_stop(load: Callable[[Path, str], T]) -> T:
+    """Run a cached loader on the data folder and its fingerprint; on bad or unreadable
+    data show the error panel and stop the page, so no traceback ever reaches a reader."""
     folder = data_dir()
     try:
-        return _cached_catalog(str(folder), fingerprint(folder))
+        return load(folder, fingerprint(folder))
     except DataError as error:
         render_data_error(error)
-        st.stop()
     except OSError as error:
         render_data_error(DataError([Problem(str(folder), None, "", f"cannot be read: {error}")]))
-        st.stop()
+    st.stop()
+    raise AssertionError("st.stop() does not return")
+
+
+def get_catalog() -> Catalog:
+    """The validated catalog, cached until a data file changes; stops the page on bad data."""
+    return load_or_stop(lambda folder, key: _cached_catalog(str(folder), key))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
 
 import streamlit as st
 
-from acupoints.catalog import Catalog, data_dir, fingerprint
+from acupoints.catalog import Catalog
 from acupoints.models import Study
 from acupoints.pages_content import (
     ExpectContent,
@@ -16,10 +15,7 @@ from acupoints.pages_content import (
     load_expect_content,
     load_research_content,
 )
-from acupoints.ui import render_data_error
-from acupoints.yaml_io import DataError, Problem
-
-ContentT = TypeVar("ContentT")
+from acupoints.ui import load_or_stop
 
 
 # The studies are skipped by the cache's hashing (leading underscore): the fingerprint
@@ -34,25 +30,11 @@ def _cached_research(folder: str, key: str, _studies: Mapping[str, Study]) -> Re
     return load_research_content(_studies, Path(folder))
 
 
-def _load_or_stop(
-    loader: Callable[[str, str, Mapping[str, Study]], ContentT], catalog: Catalog
-) -> ContentT:
-    folder = data_dir()
-    try:
-        return loader(str(folder), fingerprint(folder), catalog.studies)
-    except DataError as error:
-        render_data_error(error)
-        st.stop()
-    except OSError as error:
-        render_data_error(DataError([Problem(str(folder), None, "", f"cannot be read: {error}")]))
-        st.stop()
-
-
 def get_expect_content(catalog: Catalog) -> ExpectContent:
     """The What-to-expect content, cached until a data file changes."""
-    return _load_or_stop(_cached_expect, catalog)
+    return load_or_stop(lambda folder, key: _cached_expect(str(folder), key, catalog.studies))
 
 
 def get_research_content(catalog: Catalog) -> ResearchContent:
     """The research page content, cached until a data file changes."""
-    return _load_or_stop(_cached_research, catalog)
+    return load_or_stop(lambda folder, key: _cached_research(str(folder), key, catalog.studies))
