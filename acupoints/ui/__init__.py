@@ -20,6 +20,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/1_What_to_expect.py", "What to expect", ":material/event_note:"),
     ("pages/2_Research.py", "What the research shows", ":material/science:"),
     ("pages/3_Study.py", "Study mode", ":material/school:"),
+    ("pages/4_Consultation.py", "Consultation", ":material/medical_services:"),
 ]
 DISCLAIMER = (
     "**This is information, not medical advice.** It does not replace a doctor or a licensed "
