@@ -40,7 +40,7 @@ lint: $(STAMP_DEV)
 test: $(STAMP_DEV) browser-deps lint
 	$(BIN)/python -m pytest
 
-report: $(STAMP_APP)
+report: $(STAMP_DEV)
 	$(BIN)/python -m acupoints.report
 
 bench: $(STAMP_DEV) browser-deps
