@@ -163,8 +163,11 @@ def _marker_trace(
             "line": {"color": "white", "width": 1},
         },
         selectedpoints=selected,
-        selected={"marker": {"size": size + 8, "opacity": 1.0}},
-        unselected={"marker": {"opacity": 0.55}},
+        # The chosen marker stays solid and the rest fade: a cue of lightness, not of hue.
+        # No size or colour change: either makes Plotly redraw every marker on each click,
+        # 7-12 ms more per click on a 400-point map (make bench).
+        selected={"marker": {"opacity": 1.0}},
+        unselected={"marker": {"opacity": 0.35}},
     )
 
 

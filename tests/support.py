@@ -9,10 +9,12 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +28,16 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+]
+# For many pages of one site open at once in one context (the load test): the pages not in
+# front keep full-speed timers and rendering, and they share one renderer process, which
+# compiles the page's 5 MB of JavaScript once instead of once per page (pages open twice
+# as fast on 2 cores).
+MANY_PAGES_ARGS = [
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--process-per-site",
 ]
 MAP_SELECTOR = ".st-key-map .js-plotly-plot"
 DETAIL_HEADING = ".st-key-detail h3"
@@ -51,11 +63,54 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def require_browser() -> None:
+    """Skip a browser test where Chromium is missing, but fail it in CI, where a skipped
+    browser test would hide a broken install."""
+    import pytest
+
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: install Debian's chromium package (make test does)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    pid: int
+    log_fd: int
+
+    def rss_kib(self) -> int:
+        """Resident memory of the server process (VmRSS), in KiB."""
+        return read_rss_kib(self.pid)
+
+    def log_text(self) -> str:
+        """Everything the server has written to stderr so far."""
+        # pread leaves the offset the server writes at untouched.
+        return os.pread(self.log_fd, os.fstat(self.log_fd).st_size, 0).decode(errors="replace")
+
+
+def read_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
 @contextmanager
-def streamlit_server(
-    script: Path = ROOT / "app.py", env: dict[str, str] | None = None, timeout: float = 60.0
-) -> Iterator[str]:
-    """Start ``streamlit run`` on a free localhost port; yield its base URL."""
+def streamlit_process(
+    script: Path = ROOT / "app.py",
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    options: dict[str, str] | None = None,
+) -> Iterator[RunningServer]:
+    """Start ``streamlit run`` on a free localhost port; yield its URL and process id.
+
+    ``options`` are extra ``--name value`` server flags, e.g.
+    ``{"server.disconnectedSessionTTL": "2"}``.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -74,40 +129,64 @@ def streamlit_server(
         "--server.fileWatcherType",
         "none",
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {process.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not become healthy in time")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    for name, value in (options or {}).items():
+        command += [f"--{name}", value]
+    # The log goes to a file, not a pipe: a pipe nobody reads fills up under load and
+    # then blocks the server mid-write.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(process, url, log, timeout)
+            yield RunningServer(url, process.pid, log.fileno())
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def launch_chromium(playwright):  # type: ignore[no-untyped-def]
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+def _wait_until_healthy(process: subprocess.Popen, url: str, log, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"streamlit exited: {log.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("streamlit did not become healthy in time")
+        time.sleep(0.2)
+
+
+@contextmanager
+def streamlit_server(
+    script: Path = ROOT / "app.py",
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    options: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Start ``streamlit run`` on a free localhost port; yield its base URL."""
+    with streamlit_process(script, env, timeout, options) as server:
+        yield server.url
+
+
+def launch_chromium(playwright, extra_args: list[str] | None = None):  # type: ignore[no-untyped-def]
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + (extra_args or [])
+    )
 
 
 def marker_positions(page) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -124,4 +203,76 @@ def wait_for_map(page) -> None:  # type: ignore[no-untyped-def]
         "() => { const p = document.querySelector('.st-key-map .js-plotly-plot');"
         " return p && p._fullLayout && p._fullLayout.xaxis && p.data && p.data.length > 0; }",
         timeout=30_000,
+    )
+
+
+# Times a click in the page itself: from the mousedown the click dispatches to the moment a
+# MutationObserver sees the detail heading start with the expected code. Playwright's own
+# round trips fall outside the measured span.
+ARM_CLICK_TIMER_JS = """code => {
+  window.__clickLatency = null;
+  let started = null;
+  window.addEventListener('mousedown', () => { started = performance.now(); },
+                          {capture: true, once: true});
+  const shows = () => {
+    const heading = document.querySelector('.st-key-detail h3');
+    return heading !== null && heading.textContent.startsWith(code + ' ');
+  };
+  const observer = new MutationObserver(() => {
+    if (started !== null && shows()) {
+      window.__clickLatency = performance.now() - started;
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def timed_click(page, x: float, y: float, code: str, timeout_ms: int = 15_000) -> float:  # type: ignore[no-untyped-def]
+    """Click at (x, y) and return the milliseconds until the detail heading shows ``code``."""
+    page.evaluate(ARM_CLICK_TIMER_JS, code)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => window.__clickLatency !== null", timeout=timeout_ms)
+    return float(page.evaluate("() => window.__clickLatency"))
+
+
+def separated_markers(markers: list[dict], min_gap_px: float = 6.0) -> list[dict]:
+    """One marker per point, only where no other point's marker is close enough to take
+    the click, in the order the figure draws them."""
+    chosen: dict[str, dict] = {}
+    for marker in markers:
+        if marker["code"] in chosen:
+            continue
+        clear = all(
+            (marker["x"] - other["x"]) ** 2 + (marker["y"] - other["y"]) ** 2 >= min_gap_px**2
+            for other in markers
+            if other["code"] != marker["code"]
+        )
+        if clear:
+            chosen[marker["code"]] = marker
+    return list(chosen.values())
+
+
+def spread(items: list, count: int) -> list:
+    """``count`` items taken evenly through the list (all of them if there are fewer)."""
+    if len(items) <= count:
+        return items
+    step = len(items) / count
+    return [items[int(index * step)] for index in range(count)]
+
+
+def wait_until_settled(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has drawn something and its script run has finished."""
+    page.wait_for_selector(
+        "[data-testid=stMainBlockContainer] .stElementContainer", timeout=timeout_ms
+    )
+    page.wait_for_selector('.stApp[data-test-script-state="notRunning"]', timeout=timeout_ms)
+
+
+def page_links(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The URL of every page in the app's menu."""
+    page.wait_for_selector("a[data-testid=stPageLink-NavLink]", timeout=30_000)
+    return page.evaluate(
+        "() => [...document.querySelectorAll('a[data-testid=stPageLink-NavLink]')]"
+        ".map(link => link.href)"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
@@ -10,11 +9,11 @@ import pytest
 
 from acupoints.figures import FOCUS_RANGES
 from tests.support import (
-    CHROMIUM,
     CLICK_GAP_MS,
     DETAIL_HEADING,
     launch_chromium,
     marker_positions,
+    require_browser,
     streamlit_server,
     wait_for_map,
 )
@@ -22,25 +21,16 @@ from tests.support import (
 pytestmark = pytest.mark.browser
 
 
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (make test does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    _require_browser()
+    require_browser()
     with streamlit_server() as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
