@@ -138,3 +138,23 @@ def test_invalid_data_shows_one_error_panel(
     assert len(app.error) == 1
     assert "could not be loaded" in app.error[0].value
     assert "data/points/zz_fixture.yaml:28" in app.code[0].value
+
+
+def test_notes_under_the_map_explain_b_cun_and_ashi_points() -> None:
+    app = run_app()
+    titles = [expander.label for expander in app.expander]
+    assert "What is a B-cun?" in titles
+    assert "Ashi points (tender spots)" in titles
+
+
+def test_set_link_on_the_map_page_offers_its_handout() -> None:
+    app = run_app(set="BL23,GV4,nonsense<b>")
+    assert not app.exception
+    assert "**Treatment set in this link** · 1 BL23, 2 GV4" in all_markdown(app)
+    assert any(button.label == "Patient handout" for button in app.get("download_button"))
+    assert "<b>" not in notices(app)
+
+
+def test_map_page_without_a_set_offers_no_handout() -> None:
+    app = run_app(point="BL23")
+    assert not app.get("download_button")

@@ -16,7 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from acupoints.catalog import Catalog, data_dir, fingerprint
+from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES
 from acupoints.handout import PAPER_LABELS, Paper, build_handout_html, handout_file_name
 from acupoints.models import VIEW_LABELS, View
@@ -43,11 +43,10 @@ from acupoints.sets import (
     load_set_library,
     parse_set_param,
 )
-from acupoints.ui import render_data_error
+from acupoints.ui import load_or_stop
 from acupoints.ui.content import get_expect_content
 from acupoints.ui.map_page import selected_codes
 from acupoints.walkthrough import Walkthrough, build_walkthrough, build_walkthrough_figure
-from acupoints.yaml_io import DataError, Problem
 
 # Lasting state (plain keys).
 STATE_SET = "consult_set"
@@ -118,15 +117,7 @@ def _cached_regions(_catalog: Catalog, folder: str, key: str) -> RegionMap:
 
 
 def _load_or_stop(loader: Any, catalog: Catalog) -> Any:
-    folder = data_dir()
-    try:
-        return loader(catalog, str(folder), fingerprint(folder))
-    except DataError as error:
-        render_data_error(error)
-        st.stop()
-    except OSError as error:
-        render_data_error(DataError([Problem(str(folder), None, "", f"cannot be read: {error}")]))
-        st.stop()
+    return load_or_stop(lambda folder, key: loader(catalog, str(folder), key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -774,4 +765,35 @@ def _render_walk_mode(
             key=WALK_CHART_KEY,
             config=CHART_CONFIG,
             width="stretch",
+        )
+
+
+def render_set_offer(catalog: Catalog, set_value: str) -> None:
+    """On the map page: a shared ``?set=`` link offers its handout and a way to open the
+    set on this page, so a patient who is sent a link can print it at once."""
+    link = parse_set_param(catalog.points, set_value)
+    if link.notice:
+        st.warning(link.notice, icon=":material/help:")
+    if not link.codes:
+        return
+    library: SetLibrary = _load_or_stop(_cached_library, catalog)
+    expect = get_expect_content(catalog)
+    treatment_set = build_treatment_set(link.codes)
+    listed = ", ".join(f"{number} {code}" for number, code in enumerate(link.codes, start=1))
+    with st.container(key="map-set-offer", border=True):
+        columns = st.columns([5, 3, 2], vertical_alignment="center")
+        columns[0].markdown(f"**Treatment set in this link** · {listed}")
+        columns[1].page_link(
+            "pages/4_Consultation.py",
+            label="Open it in Consultation",
+            icon=":material/medical_services:",
+            query_params={"set": format_set_param(link.codes)},
+        )
+        columns[2].download_button(
+            "Patient handout",
+            data=_cached_handout(catalog, library, expect, id(catalog), treatment_set, "A4"),
+            file_name=handout_file_name(treatment_set),
+            mime="text/html",
+            icon=":material/print:",
+            key="map_handout",
         )

@@ -107,6 +107,12 @@ class MapControls:
 
 def render_map_page(catalog: Catalog) -> None:
     _init_state(catalog)
+    set_value = st.query_params.get("set")
+    if set_value is not None:
+        # Imported here: the consultation page itself builds on this module.
+        from acupoints.ui.consult_page import render_set_offer
+
+        render_set_offer(catalog, set_value)
     # The controls sit above the map but are written after it. Elements reach the browser
     # in the order they are written, and on arrival the reader is waiting for the map;
     # drawing the controls first made the map appear about 140 ms later (make bench).
@@ -115,6 +121,10 @@ def render_map_page(catalog: Catalog) -> None:
     _atlas_fragment(catalog, controls)
     with controls_area:
         _render_controls(catalog, controls)
+    with st.columns(COLUMN_WIDTHS)[0]:
+        for note in catalog.notes:
+            with st.expander(note.title):
+                st.markdown(note.text)
 
 
 def visible_codes(catalog: Catalog, regions: list[Region], meridians: list[str]) -> list[str]:
@@ -216,8 +226,8 @@ def _atlas_fragment(catalog: Catalog, controls: MapControls) -> None:
                 width="stretch",
             )
             st.caption(
-                "Click a marker to read about it. Hidden points on the other view: switch "
-                "between back and front above."
+                "Click a marker to read about it. Some points are on the front of the body: "
+                "switch the view above to see them."
             )
 
     # Elements reach the browser in the order they are written, whatever their place on
