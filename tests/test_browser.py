@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,40 +10,11 @@ from acupoints.figures import FOCUS_RANGES
 from tests.support import (
     CLICK_GAP_MS,
     DETAIL_HEADING,
-    launch_chromium,
     marker_positions,
-    require_browser,
-    streamlit_server,
     wait_for_map,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    require_browser()
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server_url):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def point_in_url(url: str) -> str | None:

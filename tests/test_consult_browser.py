@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -14,7 +12,6 @@ from acupoints.catalog import Catalog
 from acupoints.handout import build_handout_html
 from acupoints.pages_content import load_expect_content
 from acupoints.sets import build_treatment_set, load_set_library
-from tests.support import CHROMIUM, launch_chromium, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -34,33 +31,6 @@ MAP_TARGETS_JS = """() => {
   return found;
 }"""
 _PDF_PAGE = re.compile(rb"/Type\s*/Page[^s]")
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (make test does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    _require_browser()
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

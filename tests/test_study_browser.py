@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
 import pytest
 
@@ -12,7 +10,7 @@ from acupoints.catalog import Catalog
 from acupoints.study import score_click
 from acupoints.study_figures import GRID_TRACE_NAME
 from acupoints.ui.study_page import MAP_CONTAINER_KEY, QUESTION_CONTAINER_KEY
-from tests.support import CHROMIUM, CLICK_GAP_MS, launch_chromium, streamlit_server
+from tests.support import CLICK_GAP_MS
 
 pytestmark = pytest.mark.browser
 
@@ -40,41 +38,6 @@ BLANK_MAP_READY_JS = """([selector, name]) => {
   return !!(plot && plot._fullLayout && plot._fullLayout.xaxis && plot.data
             && plot.data.length === 1 && plot.data[0].name === name);
 }"""
-
-
-def _require_browser() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is missing: install Debian's chromium package (make test does)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    _require_browser()
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, server_url):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def wait_for_blank_map(page) -> None:  # type: ignore[no-untyped-def]
