@@ -11,8 +11,10 @@ Region = Literal["upper_back", "lower_back", "distal"]
 View = Literal["posterior", "anterior"]
 Reader = Literal["patient", "practitioner", "student"]
 CautionKind = Literal["lung", "kidney", "spinal_canal", "nerve", "vessel", "pregnancy", "other"]
-LocationStandard = Literal["WHO 2008", "WHO 1991 nomenclature", "GB/T 12346-2021"]
-EvidenceTier = Literal["trial_protocol", "trial_region", "traditional_only"]
+LocationStandard = Literal[
+    "WHO 2008", "WHO 1991 nomenclature", "GB/T 12346-2021", "GB/T 40997-2021"
+]
+EvidenceTier = Literal["trial_protocol", "trial_region", "traditional_only", "not_back_point"]
 
 REGION_LABELS: dict[Region, str] = {
     "upper_back": "Upper back and neck",

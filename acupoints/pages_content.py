@@ -67,6 +67,8 @@ class RedFlagCheck(Strict):
     signs: list[RedFlag] = Field(min_length=7)
     alert: NonEmpty
     none_ticked: NonEmpty
+    # The guidelines the list follows; the ages in it are numbers and must be sourced.
+    citations: list[NonEmpty] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _ids_unique(self) -> RedFlagCheck:

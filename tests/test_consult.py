@@ -441,7 +441,7 @@ def test_handout_for_ten_points_has_each_code_and_caveat(
     assert html.escape(library.handout.not_advice) in page
     assert "information, not medical advice" in page
     assert html.escape(expect.course.intro) in page
-    assert "<strong>Please see a doctor now" in page
+    assert "<strong>Call your emergency number now</strong>" in page
     for sign in expect.red_flags.signs:
         assert html.escape(sign.label) in page
     for study_id in ("cherkin2009", "brinkhaus2006"):

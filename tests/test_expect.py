@@ -32,14 +32,26 @@ from tests.page_support import chart_specs, open_page, page_text
 
 PAGE = "pages/1_What_to_expect.py"
 REQUIRED_RED_FLAGS = {
+    # Signs of a heart attack or a torn aorta felt in the upper back: call an emergency number.
+    "chest_pain_or_breathless",
+    "pain_to_arm_or_jaw",
+    "sudden_tearing_pain",
+    # Cauda equina syndrome and other nerve damage.
     "bladder_bowel",
     "saddle_numbness",
+    "sexual_function",
     "leg_weakness",
+    "both_legs_or_walking",
+    # Infection, cancer and fracture.
     "fever",
+    "infection_risk",
     "weight_loss_or_cancer",
+    "age",
+    "steroids_or_thin_bones",
     "fall_or_injury",
     "night_pain",
 }
+EMERGENCY_SIGNS = ("chest_pain_or_breathless", "pain_to_arm_or_jaw", "sudden_tearing_pain")
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +98,21 @@ def test_ticking_any_one_sign_shows_the_see_a_doctor_warning(
     assert [error.value for error in app.error] == [content.red_flags.alert]
     app.checkbox(key=RED_FLAG_PREFIX + sign_id).uncheck().run()
     assert not app.error
+
+
+def test_the_alert_sends_heart_and_aorta_signs_to_an_emergency_number(
+    content: ExpectContent,
+) -> None:
+    alert = content.red_flags.alert
+    first_sentence = alert.split(". ")[0]
+    assert "emergency number" in first_sentence
+    for word in ("chest pain", "breath", "sweating", "arm", "jaw", "tearing"):
+        assert word in first_sentence, word
+    labels = {sign.id: sign.label for sign in content.red_flags.signs}
+    assert [sign.id for sign in content.red_flags.signs][: len(EMERGENCY_SIGNS)] == list(
+        EMERGENCY_SIGNS
+    )
+    assert "shoulder blades" in labels["chest_pain_or_breathless"]
 
 
 def test_ticked_signs_are_not_put_in_the_url_or_written_anywhere() -> None:
@@ -185,6 +212,9 @@ def test_every_number_on_the_page_is_stated_by_a_cited_source(
     ]
     course = content.course
     items.append(("course", f"{course.intro} {course.review}", course.citations))
+    flags = content.red_flags
+    flag_text = " ".join([*(sign.label for sign in flags.signs), flags.alert])
+    items.append(("red flags", flag_text, flags.citations))
     untraced = {
         name: missing
         for name, text, ids in items

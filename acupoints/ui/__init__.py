@@ -26,9 +26,11 @@ PAGES: list[tuple[str, str, str]] = [
 ]
 DISCLAIMER = (
     "**This is information, not medical advice.** It does not replace a doctor or a licensed "
-    "practitioner. Get medical help now if back pain comes with loss of bladder or bowel control, "
-    "numbness around the genitals or buttocks, new leg weakness, fever, unexplained weight loss, "
-    "or follows a fall or injury."
+    "practitioner. Call your emergency number if back pain comes with chest pain, "
+    "breathlessness, sweating or nausea, spreads to the arm or jaw, or starts suddenly as a "
+    "tearing pain. See a doctor now if it comes with loss of bladder or bowel control, numbness "
+    "around the genitals or buttocks, new problems with sex, leg weakness or trouble walking, "
+    "fever, unexplained weight loss or past cancer, or follows a fall or injury."
 )
 
 
