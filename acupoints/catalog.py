@@ -52,12 +52,25 @@ def data_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("points/*.yaml")])
 
 
+def shown_path(path: Path, folder: Path) -> str:
+    """How messages name a data file: from the data folder down (``data/points/x.yaml``),
+    never where the server keeps it."""
+    return path.relative_to(folder.parent).as_posix()
+
+
 def fingerprint(folder: Path | None = None) -> str:
-    """Changes whenever any data file changes; cached loaders key on it."""
+    """Changes whenever any data file changes; cached loaders key on it. Raises DataError
+    naming a file that is listed but cannot be read (a dangling link, say)."""
     folder = folder or data_dir()
     digest = hashlib.sha256()
     for path in data_files(folder):
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except OSError as error:
+            problem = Problem(
+                shown_path(path, folder), None, "", f"cannot be read: {error.strerror}"
+            )
+            raise DataError([problem]) from None
         digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()
 
@@ -113,7 +126,7 @@ def validate(loaded: LoadedYaml, model: type[ModelT], problems: list[Problem]) -
 
 def _load(path: Path, folder: Path, problems: list[Problem]) -> LoadedYaml | None:
     try:
-        return load_yaml_file(path, shown_as=str(path.relative_to(folder.parent)))
+        return load_yaml_file(path, shown_as=shown_path(path, folder))
     except DataError as error:
         problems.extend(error.problems)
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from acupoints.catalog import Catalog
+from acupoints.models import Point, SpinalSite
 
 
 def _codes(text: str) -> frozenset[str]:
@@ -25,8 +26,12 @@ ATLAS_CODES = _codes(
     "EX-B2 EX-B7 EX-B8 EX-UE7"
 )
 # Needling here can reach the pleura and lung.
-LUNG_RISK = _codes("BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 GB21 SI12 SI13 SI14 SI15 TE15")
-PREGNANCY_FLAGGED = _codes("LI4 SP6 GB21 BL60")
+LUNG_RISK = _codes("BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 GB21 SI12 SI13 SI14 SI15 TE15 SI9 SI11")
+# Points of the lower back and sacrum: the traditional rule covers lumbar and sacral alike.
+LUMBOSACRAL_PREGNANCY = _codes(
+    "BL22 BL23 BL24 BL25 BL26 BL27 BL28 BL31 BL32 BL52 BL53 BL54 GV3 GV4 EX-B7 EX-B8"
+)
+PREGNANCY_FLAGGED = _codes("LI4 SP6 GB21 BL60") | LUMBOSACRAL_PREGNANCY
 NERVE_RISK = _codes("BL40 GB30 GB34 BL36 BL37 BL53 BL54")
 VESSEL_RISK = _codes("BL40 GB20 LR3")
 KIDNEY_RISK = _codes("BL23 BL52")
@@ -35,9 +40,74 @@ _OVERCLAIM = re.compile(r"\b(" + "|".join(OVERCLAIMS) + r")\b", re.IGNORECASE)
 GRADE_LIMIT_MEDIAN = 8.0
 GRADE_LIMIT_ANY = 10.0
 
+# A tier that says the tradition uses a point for back pain needs an indication naming the
+# back: its parts (upper, mid, lower back, between the shoulder blades, spine, lumbar region,
+# sacrum, coccyx) or sciatica, the back pain that spreads down the leg.
+_BACK_PAIN = re.compile(
+    r"\b(back|spine|spinal|lumbar|lumbosacral|sacrum|sacral|coccyx|shoulder blades?|sciatica)\b",
+    re.IGNORECASE,
+)
+TIERS_CLAIMING_TRADITIONAL_BACK_USE = frozenset({"traditional_only"})
+TIERS_DENYING_TRADITIONAL_BACK_USE = frozenset({"not_back_point"})
+# Tiers whose label says that no trial we cite names the point in its protocol.
+TIERS_WITHOUT_A_PROTOCOL = frozenset({"trial_region", "traditional_only", "not_back_point"})
+_MILLIMETRES = re.compile(r"\d\s*mm\b")
+_LUNG_WORDS = re.compile(r"\b(lung|pleura|pneumothorax)\b", re.IGNORECASE)
+
 
 def overclaiming_words(text: str) -> list[str]:
     return [match.lower() for match in _OVERCLAIM.findall(text)]
+
+
+def indications_mention_back_pain(point: Point) -> bool:
+    return any(_BACK_PAIN.search(indication) for indication in point.traditional.indications)
+
+
+def lumbosacral(point: Point) -> bool:
+    """Whether the point sits beside or on a lumbar or sacral vertebra."""
+    return any(
+        isinstance(site, SpinalSite) and site.level[:1] in ("L", "S")
+        for site in point.location.sites
+    )
+
+
+def stated_millimetres(point: Point) -> bool:
+    needling = point.needling
+    return any(_MILLIMETRES.search(text or "") for text in (needling.depth, needling.note))
+
+
+def _tier_problems(catalog: Catalog, code: str, point: Point) -> list[str]:
+    tier = point.evidence.tier
+    problems = []
+    if tier in TIERS_CLAIMING_TRADITIONAL_BACK_USE and not indications_mention_back_pain(point):
+        problems.append(
+            f"tier {tier} claims traditional back-pain use, but no traditional indication "
+            "names the back, spine, sacrum or sciatica"
+        )
+    if tier in TIERS_DENYING_TRADITIONAL_BACK_USE and indications_mention_back_pain(point):
+        problems.append(f"tier {tier} denies traditional back-pain use, but an indication names it")
+    if tier in TIERS_WITHOUT_A_PROTOCOL:
+        naming = sorted(s.id for s in catalog.studies.values() if code in s.protocol_points)
+        if naming:
+            problems.append(f"tier {tier} says no trial names it, but {naming} do")
+    return problems
+
+
+def _safety_problems(code: str, point: Point) -> list[str]:
+    problems = []
+    for caution in point.cautions:
+        if caution.kind == "lung" and not _LUNG_WORDS.search(caution.text):
+            problems.append("its lung caution must name the lung, pleura or pneumothorax")
+    if code in LUMBOSACRAL_PREGNANCY or lumbosacral(point):
+        if not point.has_caution("pregnancy"):
+            problems.append("lower back or sacral point needs a 'pregnancy' caution")
+        elif not any(
+            "objective evidence" in c.text for c in point.cautions if c.kind == "pregnancy"
+        ):
+            problems.append("its pregnancy caution must say what the evidence found (Carr 2015)")
+    if stated_millimetres(point) and not any("depth" in n.covers.lower() for n in point.sources):
+        problems.append("states a depth in millimetres but no source covers the depth")
+    return problems
 
 
 def patient_texts(catalog: Catalog) -> dict[str, str]:
@@ -93,6 +163,10 @@ def check_catalog(catalog: Catalog) -> list[str]:
                     f"{where}: {code}: tier trial_protocol, but no cited study names "
                     "it in its protocol_points"
                 )
+        problems += [
+            f"{where}: {code}: {message}"
+            for message in _tier_problems(catalog, code, point) + _safety_problems(code, point)
+        ]
         if not point.evidence.caveat.strip() or not point.evidence.citations:
             problems.append(f"{where}: {code}: evidence caveat needs text and a citation")
     for entry in catalog.everyday_names:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from acupoints.catalog import Catalog
 from acupoints.content_checks import (
     ATLAS_CODES,
+    LUMBOSACRAL_PREGNANCY,
     LUNG_RISK,
     PREGNANCY_FLAGGED,
     check_catalog,
+    indications_mention_back_pain,
+    lumbosacral,
     overclaiming_words,
     patient_texts,
     reading_grades,
+    stated_millimetres,
 )
+from acupoints.panel import build_sections
 
 
 def test_content_checks_find_no_problem(catalog: Catalog) -> None:
@@ -83,3 +90,117 @@ def test_notes_under_the_map_read_at_grade_ten_or_lower(catalog: Catalog) -> Non
 
     grades = {note.title: textstat.flesch_kincaid_grade(note.text) for note in catalog.notes}
     assert {title: grade for title, grade in grades.items() if grade > 10} == {}
+
+
+# ---------------------------------------------------------------- honest tiers and cautions
+
+
+def _with_point(catalog: Catalog, code: str, **changes: object) -> Catalog:
+    changed = catalog.points[code].model_copy(update=changes)
+    return replace(catalog, points={**catalog.points, code: changed})
+
+
+def _problems_for(catalog: Catalog, code: str) -> list[str]:
+    return [problem for problem in check_catalog(catalog) if f": {code}: " in problem]
+
+
+def test_points_from_popular_articles_do_not_claim_traditional_back_use(catalog: Catalog) -> None:
+    for code in ("ST25", "LI11"):
+        point = catalog.points[code]
+        assert point.evidence.tier == "not_back_point", code
+        assert not indications_mention_back_pain(point), code
+        assert "popular articles" in point.evidence.caveat, code
+
+
+def test_tier_labels_say_no_more_than_our_search_found(catalog: Catalog) -> None:
+    labels = {tier_id: tier.label for tier_id, tier in catalog.tiers.items()}
+    assert "no back-pain trial we cite names it" in labels["traditional_only"]
+    assert "not a traditional back-pain point" in labels["not_back_point"].lower()
+    everything = " ".join(f"{t.label} {t.meaning}" for t in catalog.tiers.values()).lower()
+    assert "not tested in trials" not in everything
+    assert "area treated" not in everything
+    assert "not trial support" in catalog.tiers["trial_region"].meaning
+
+
+def test_a_traditional_back_tier_without_a_back_indication_is_reported(catalog: Catalog) -> None:
+    code = next(c for c, p in catalog.points.items() if p.evidence.tier == "traditional_only")
+    assert _problems_for(catalog, code) == []
+    stripped = catalog.points[code].traditional.model_copy(
+        update={"indications": ["Cough and wheezing", "Fever"]}
+    )
+    problems = _problems_for(_with_point(catalog, code, traditional=stripped), code)
+    assert len(problems) == 1 and "claims traditional back-pain use" in problems[0], problems
+
+
+def test_a_not_back_point_tier_is_reported_when_the_tradition_names_the_back(
+    catalog: Catalog,
+) -> None:
+    point = catalog.points["ST25"]
+    with_back = point.traditional.model_copy(
+        update={"indications": [*point.traditional.indications, "Low back pain"]}
+    )
+    problems = _problems_for(_with_point(catalog, "ST25", traditional=with_back), "ST25")
+    assert any("denies traditional back-pain use" in problem for problem in problems), problems
+
+
+def test_a_no_trial_tier_is_reported_for_a_point_a_protocol_names(catalog: Catalog) -> None:
+    evidence = catalog.points["BL23"].evidence.model_copy(update={"tier": "trial_region"})
+    problems = _problems_for(_with_point(catalog, "BL23", evidence=evidence), "BL23")
+    assert any("says no trial names it" in p and "cherkin2009" in p for p in problems), problems
+
+
+def test_lumbar_and_sacral_points_carry_the_pregnancy_caution_with_its_evidence(
+    catalog: Catalog,
+) -> None:
+    assert {"BL22", "BL23", "BL24", "BL25", "BL52", "GV3", "GV4", "EX-B7", "EX-B8"} <= (
+        LUMBOSACRAL_PREGNANCY
+    )
+    for code in LUMBOSACRAL_PREGNANCY:
+        texts = [c.text for c in catalog.points[code].cautions if c.kind == "pregnancy"]
+        assert texts and "objective evidence" in texts[0], code
+    without = [c for c in catalog.points["BL23"].cautions if c.kind != "pregnancy"]
+    problems = _problems_for(_with_point(catalog, "BL23", cautions=without), "BL23")
+    assert any("'pregnancy' caution" in problem for problem in problems), problems
+
+
+def test_a_new_point_beside_a_lumbar_vertebra_needs_the_pregnancy_caution_too(
+    catalog: Catalog,
+) -> None:
+    # The rule follows the location, not only the list: any point at an L or S level.
+    point = catalog.points["BL23"]
+    assert lumbosacral(point)
+    assert not lumbosacral(catalog.points["BL13"])
+
+
+def test_si9_and_si11_warn_everyone_about_the_lung(catalog: Catalog) -> None:
+    assert {"SI9", "SI11"} <= LUNG_RISK
+    for code in ("SI9", "SI11"):
+        lung = [c.text for c in catalog.points[code].cautions if c.kind == "lung"]
+        assert lung and "pneumothorax" in lung[0], code
+        safety = next(
+            s for s in build_sections(catalog, catalog.points[code], "patient") if s.key == "safety"
+        )
+        assert "pneumothorax" in safety.markdown, code
+
+
+def test_a_lung_caution_that_does_not_name_the_lung_is_reported(catalog: Catalog) -> None:
+    cautions = [
+        c.model_copy(update={"text": "Take care here."}) if c.kind == "lung" else c
+        for c in catalog.points["SI11"].cautions
+    ]
+    problems = _problems_for(_with_point(catalog, "SI11", cautions=cautions), "SI11")
+    assert any("must name the lung" in problem for problem in problems), problems
+
+
+def test_a_depth_in_millimetres_needs_a_source_for_it(catalog: Catalog) -> None:
+    point = catalog.points["GB21"]
+    assert stated_millimetres(point)
+    assert "14.6 mm" in (point.needling.note or "") and "17.4 mm" in (point.needling.note or "")
+    sources = [note for note in point.sources if "depth" not in note.covers.lower()]
+    problems = _problems_for(_with_point(catalog, "GB21", sources=sources), "GB21")
+    assert any("millimetres" in problem for problem in problems), problems
+
+
+def test_extra_back_points_name_the_chinese_standard_for_extra_points(catalog: Catalog) -> None:
+    for code in ("EX-B7", "EX-B8"):
+        assert catalog.points[code].location.standard == "GB/T 40997-2021", code
