@@ -263,3 +263,38 @@ def test_research_text_makes_no_overclaims(content: ResearchContent) -> None:
         if (words := overclaiming_words(text))
     }
     assert found == {}
+
+
+# ---------------------------------------------------------------- context a reader needs
+
+
+@pytest.mark.parametrize(
+    "words, study_id",
+    [
+        ("not inert", "lundeberg2011"),
+        ("could not be blinded", "haake2007"),
+        ("sciatica", "tu2024"),
+        ("upper and mid back", "briggs2009"),
+    ],
+)
+def test_summary_gives_each_caveat_with_its_source(
+    words: str, study_id: str, content: ResearchContent, catalog: Catalog
+) -> None:
+    paragraphs = [p for p in content.summary if words in p.text]
+    assert len(paragraphs) == 1, words
+    assert study_id in paragraphs[0].citations
+    study = catalog.studies[study_id]
+    assert study.doi or study.pmid
+
+
+def test_the_sciatica_trial_is_reported_with_its_limits(content: ResearchContent) -> None:
+    text = next(p.text for p in content.summary if "sciatica" in p.text)
+    assert "one country" in text and "not" in text and "back pain in general" in text
+
+
+def test_the_neck_review_is_described_as_neck_pain_and_not_the_newest_version(
+    catalog: Catalog,
+) -> None:
+    summary = catalog.studies["trinh2016"].summary
+    assert "chronic neck pain" in summary
+    assert "not the most recent" in summary
