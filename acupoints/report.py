@@ -9,15 +9,30 @@ import statistics
 import sys
 from collections import Counter
 
-from acupoints.catalog import load_catalog
+from acupoints.catalog import Catalog, load_catalog
 from acupoints.content_checks import (
     ATLAS_CODES,
     GRADE_LIMIT_ANY,
     GRADE_LIMIT_MEDIAN,
+    LUNG_RISK,
+    PREGNANCY_FLAGGED,
     check_catalog,
     reading_grades,
 )
+from acupoints.pages_content import load_expect_content, load_research_content
 from acupoints.yaml_io import DataError
+
+
+def page_problems(catalog: Catalog) -> list[str]:
+    """Problems in the What-to-expect and research pages: unknown citations, numbers
+    without sources, charts without figures."""
+    problems: list[str] = []
+    for load in (load_expect_content, load_research_content):
+        try:
+            load(catalog.studies)
+        except DataError as error:
+            problems += [str(problem) for problem in error.problems]
+    return problems
 
 
 def build_report() -> tuple[str, bool]:
@@ -44,6 +59,10 @@ def build_report() -> tuple[str, bool]:
             for t, n in sorted(Counter(p.evidence.tier for p in catalog.points.values()).items())
         ),
     ]
+    lines.append(
+        f"Safety lists: {len(LUNG_RISK)} points need a lung caution, "
+        f"{len(PREGNANCY_FLAGGED)} a pregnancy caution"
+    )
     grades = reading_grades(catalog)
     median = statistics.median(grades.values())
     hardest = sorted(grades.items(), key=lambda item: -item[1])[:5]
@@ -52,7 +71,7 @@ def build_report() -> tuple[str, bool]:
         f"(limit {GRADE_LIMIT_MEDIAN:g}), hardest: "
         + ", ".join(f"{code} {grade:.1f}" for code, grade in hardest)
     )
-    problems = check_catalog(catalog)
+    problems = check_catalog(catalog) + page_problems(catalog)
     problems += [
         f"{catalog.origins[code]}: {code}: reading grade {grade:.1f} is above {GRADE_LIMIT_ANY:g}"
         for code, grade in grades.items()

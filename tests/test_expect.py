@@ -305,3 +305,21 @@ def test_course_figure_draws_every_visit_and_marks_the_review() -> None:
     assert figure.layout.shapes[0].x0 == review_visit(plan).day.isoformat()
     labels = [text for trace in figure.data if trace.text is not None for text in trace.text]
     assert labels == [str(visit.number) for visit in plan]
+
+
+def test_ages_in_the_red_flags_need_sources_and_the_content_report_says_where(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path
+) -> None:
+    from acupoints.report import build_report
+
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(data_copy))
+    text, passed = build_report()
+    assert passed, text
+    path = data_copy / "expect.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("  citations: [verhagen2016, gulati2021]\n", ""), "utf-8")
+    text, passed = build_report()
+    assert not passed
+    uncited = [line for line in text.splitlines() if "states a number" in line]
+    assert uncited and all("data/expect.yaml:" in line for line in uncited)
+    assert any("red_flags.signs" in line for line in uncited), text
