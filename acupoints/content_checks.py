@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from acupoints.catalog import Catalog
-from acupoints.models import Point, SpinalSite
+from acupoints.models import Point, SpinalRowSite, SpinalSite
 
 
 def _codes(text: str) -> frozenset[str]:
@@ -23,18 +23,24 @@ ATLAS_CODES = _codes(
     "GB20 GB21 GB30 GB34 GB39 "
     "SI3 SI9 SI10 SI11 SI12 SI13 SI14 SI15 TE15 "
     "LI4 LI11 ST25 ST36 KI3 LR3 SP6 "
-    "EX-B2 EX-B7 EX-B8 EX-UE7"
+    "EX-B2 EX-B7 EX-B8 EX-UE7 "
+    "BL10 BL14 BL16 BL19 BL43 BL50 GV6 "
+    "GV5 BL29 BL30 BL33 BL34 BL51 KI7 GB31 GB41 GV20"
 )
 # Needling here can reach the pleura and lung.
-LUNG_RISK = _codes("BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 GB21 SI12 SI13 SI14 SI15 TE15 SI9 SI11")
+LUNG_RISK = _codes(
+    "BL11 BL12 BL13 BL15 BL17 BL18 BL20 BL21 GB21 SI12 SI13 SI14 SI15 TE15 "
+    "BL14 BL16 BL19 BL43 BL50 SI9 SI11"
+)
 # Points of the lower back and sacrum: the traditional rule covers lumbar and sacral alike.
 LUMBOSACRAL_PREGNANCY = _codes(
-    "BL22 BL23 BL24 BL25 BL26 BL27 BL28 BL31 BL32 BL52 BL53 BL54 GV3 GV4 EX-B7 EX-B8"
+    "BL22 BL23 BL24 BL25 BL26 BL27 BL28 BL31 BL32 BL52 BL53 BL54 GV3 GV4 EX-B7 EX-B8 "
+    "GV5 BL29 BL30 BL33 BL34 BL51"
 )
 PREGNANCY_FLAGGED = _codes("LI4 SP6 GB21 BL60") | LUMBOSACRAL_PREGNANCY
-NERVE_RISK = _codes("BL40 GB30 GB34 BL36 BL37 BL53 BL54")
+NERVE_RISK = _codes("BL40 GB30 GB34 BL36 BL37 BL53 BL54 BL33 BL34 KI7")
 VESSEL_RISK = _codes("BL40 GB20 LR3")
-KIDNEY_RISK = _codes("BL23 BL52")
+KIDNEY_RISK = _codes("BL23 BL52 BL50 BL51")
 OVERCLAIMS = ("cure", "cures", "cured", "guaranteed", "guarantee", "proven", "miracle")
 _OVERCLAIM = re.compile(r"\b(" + "|".join(OVERCLAIMS) + r")\b", re.IGNORECASE)
 GRADE_LIMIT_MEDIAN = 8.0
@@ -57,6 +63,14 @@ _LUNG_WORDS = re.compile(r"\b(lung|pleura|pneumothorax)\b", re.IGNORECASE)
 
 def overclaiming_words(text: str) -> list[str]:
     return [match.lower() for match in _OVERCLAIM.findall(text)]
+
+
+def needs_spinal_canal_caution(point: Point) -> bool:
+    """Governor Vessel points between spinous processes lie over the spinal canal; those
+    on the skull (GV20) do not."""
+    return point.meridian == "Governor Vessel" and any(
+        isinstance(site, SpinalSite | SpinalRowSite) for site in point.location.sites
+    )
 
 
 def indications_mention_back_pain(point: Point) -> bool:
@@ -110,6 +124,11 @@ def _safety_problems(code: str, point: Point) -> list[str]:
     return problems
 
 
+def covered_by_a_source(point: Point, topic: str) -> bool:
+    """Whether one of the point's sources says it covers ``topic`` (e.g. "anatomy")."""
+    return any(topic in note.covers.lower() for note in point.sources)
+
+
 def patient_texts(catalog: Catalog) -> dict[str, str]:
     """The words a patient reads about each point: its summary and its finding guide."""
     return {code: " ".join([point.summary, *point.guide]) for code, point in catalog.points.items()}
@@ -146,7 +165,7 @@ def check_catalog(catalog: Catalog) -> list[str]:
         for kind, codes in required:
             if code in codes and not point.has_caution(kind):  # type: ignore[arg-type]
                 problems.append(f"{where}: {code}: needs a '{kind}' caution")
-        if point.meridian == "Governor Vessel" and not point.has_caution("spinal_canal"):
+        if needs_spinal_canal_caution(point) and not point.has_caution("spinal_canal"):
             problems.append(
                 f"{where}: {code}: Governor Vessel point needs a 'spinal_canal' caution"
             )
@@ -163,6 +182,10 @@ def check_catalog(catalog: Catalog) -> list[str]:
                     f"{where}: {code}: tier trial_protocol, but no cited study names "
                     "it in its protocol_points"
                 )
+        stated = [("categories", bool(point.categories)), ("anatomy", point.anatomy is not None)]
+        for topic, present in stated:
+            if present and not covered_by_a_source(point, topic):
+                problems.append(f"{where}: {code}: states {topic} but no source covers them")
         problems += [
             f"{where}: {code}: {message}"
             for message in _tier_problems(catalog, code, point) + _safety_problems(code, point)

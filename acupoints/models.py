@@ -19,7 +19,7 @@ EvidenceTier = Literal["trial_protocol", "trial_region", "traditional_only", "no
 REGION_LABELS: dict[Region, str] = {
     "upper_back": "Upper back and neck",
     "lower_back": "Lower back and sacrum",
-    "distal": "Distal (arms and legs)",
+    "distal": "Distal (head, arms and legs)",
 }
 VIEW_LABELS: dict[View, str] = {"posterior": "Back of the body", "anterior": "Front of the body"}
 
@@ -177,6 +177,16 @@ class PointEvidence(Strict):
     citations: list[NonEmpty] = Field(min_length=1)
 
 
+class Anatomy(Strict):
+    """What lies beneath a point in a typical adult, as anatomy textbooks describe it."""
+
+    # From the skin inwards, e.g. "trapezius", "erector spinae".
+    layers: list[NonEmpty] = Field(min_length=1)
+    nerves: list[NonEmpty] = Field(min_length=1)
+    # The spinal segment of the skin over the point (its dermatome), e.g. "L2".
+    segment: str | None = None
+
+
 class SourceNote(Strict):
     covers: NonEmpty
     source: NonEmpty
@@ -201,6 +211,9 @@ class Point(Strict):
     cautions: list[Caution] = Field(min_length=1)
     evidence: PointEvidence
     sources: list[SourceNote] = Field(min_length=1)
+    # Traditional classifications such as "he-sea point" or "Back-Shu point of the Kidney".
+    categories: list[NonEmpty] = []
+    anatomy: Anatomy | None = None
 
     @field_validator("code")
     @classmethod

@@ -50,12 +50,14 @@ READER_SECTIONS: dict[Reader, list[tuple[str, bool]]] = {
         ("safety", True),
         ("research", True),
         ("tradition", True),
+        ("anatomy", False),
         ("sources", False),
     ],
     "student": [
         ("location", True),
         ("find", True),
         ("tradition", True),
+        ("anatomy", False),
         ("safety", False),
         ("research", False),
         ("sources", False),
@@ -65,6 +67,7 @@ SECTION_TITLES = {
     "find": "How to find it",
     "location": "Location (standard)",
     "tradition": "In traditional Chinese medicine",
+    "anatomy": "Anatomy beneath (textbook)",
     "research": "What the research shows",
     "safety": "Safety",
     "sources": "Sources",
@@ -198,10 +201,28 @@ def _location_markdown(point: Point, catalog: Catalog) -> str:
 def _tradition_markdown(point: Point, catalog: Catalog) -> str:
     actions = "; ".join(point.traditional.actions)
     indications = "; ".join(point.traditional.indications)
-    return (
+    text = (
         "*These are the beliefs of traditional Chinese medicine, not findings of research.*\n\n"
         f"**Traditional actions:** {actions}.\n\n**Traditionally used for:** {indications}."
     )
+    if point.categories:
+        text += f"\n\n**Point categories:** {'; '.join(point.categories)}."
+    return text
+
+
+def _anatomy_markdown(point: Point, catalog: Catalog) -> str:
+    anatomy = point.anatomy
+    assert anatomy is not None  # build_sections leaves the section out otherwise
+    lines = [
+        "*Textbook anatomy of a typical adult: depths and layers vary with build, and "
+        "the map does not show them.*",
+        "",
+        f"- **Layers, from the skin inwards:** {', '.join(anatomy.layers)}.",
+        f"- **Nerves:** {'; '.join(anatomy.nerves)}.",
+    ]
+    if anatomy.segment:
+        lines.append(f"- **Skin segment (dermatome):** {anatomy.segment}.")
+    return "\n".join(lines)
 
 
 def citation_markdown(catalog: Catalog, ids: list[str]) -> str:
@@ -250,13 +271,17 @@ def build_sections(catalog: Catalog, point: Point, reader: Reader) -> list[Secti
         "find": lambda: _find_markdown(point, catalog),
         "location": lambda: _location_markdown(point, catalog),
         "tradition": lambda: _tradition_markdown(point, catalog),
+        "anatomy": lambda: _anatomy_markdown(point, catalog),
         "research": lambda: _research_markdown(point, catalog),
         "safety": lambda: _safety_markdown(point, catalog, reader),
         "sources": lambda: _sources_markdown(point, catalog),
     }
+    # A section with nothing to say for this point is left out rather than shown empty.
+    absent = {"anatomy"} if point.anatomy is None else set()
     return [
         Section(key, SECTION_TITLES[key], builders[key](), expanded)
         for key, expanded in READER_SECTIONS[reader]
+        if key not in absent
     ]
 
 

@@ -11,8 +11,10 @@ from acupoints.content_checks import (
     LUNG_RISK,
     PREGNANCY_FLAGGED,
     check_catalog,
+    covered_by_a_source,
     indications_mention_back_pain,
     lumbosacral,
+    needs_spinal_canal_caution,
     overclaiming_words,
     patient_texts,
     reading_grades,
@@ -45,10 +47,15 @@ def test_points_traditionally_avoided_in_pregnancy_say_so(catalog: Catalog) -> N
     assert missing == []
 
 
-def test_governor_vessel_points_warn_about_the_spinal_canal(catalog: Catalog) -> None:
-    for code, point in catalog.points.items():
-        if point.meridian == "Governor Vessel":
-            assert point.has_caution("spinal_canal"), code
+def test_governor_vessel_points_over_the_spine_warn_about_the_spinal_canal(
+    catalog: Catalog,
+) -> None:
+    over_spine = [
+        code for code, point in catalog.points.items() if needs_spinal_canal_caution(point)
+    ]
+    assert len(over_spine) >= 5
+    for code in over_spine:
+        assert catalog.points[code].has_caution("spinal_canal"), code
 
 
 def test_patient_text_reads_at_grade_eight_or_lower(catalog: Catalog) -> None:
@@ -90,6 +97,39 @@ def test_notes_under_the_map_read_at_grade_ten_or_lower(catalog: Catalog) -> Non
 
     grades = {note.title: textstat.flesch_kincaid_grade(note.text) for note in catalog.notes}
     assert {title: grade for title, grade in grades.items() if grade > 10} == {}
+
+
+def test_categories_and_anatomy_without_a_source_covering_them_are_reported(
+    catalog: Catalog,
+) -> None:
+    code, point = next(
+        (code, point)
+        for code, point in catalog.points.items()
+        if point.categories and point.anatomy is not None
+    )
+    assert covered_by_a_source(point, "categories") and covered_by_a_source(point, "anatomy")
+    unsourced = point.model_copy(
+        update={
+            "sources": [
+                note
+                for note in point.sources
+                if "categories" not in note.covers.lower() and "anatomy" not in note.covers.lower()
+            ]
+        }
+    )
+    broken = replace(catalog, points={**catalog.points, code: unsourced})
+    problems = [problem for problem in check_catalog(broken) if f": {code}: states" in problem]
+    assert len(problems) == 2, problems
+    assert any("categories" in problem for problem in problems)
+    assert any("anatomy" in problem for problem in problems)
+
+
+def test_every_point_named_in_a_cited_trial_protocol_is_in_the_atlas(catalog: Catalog) -> None:
+    # The note under the map promises this, so it must stay true as studies are added.
+    named = {code for study in catalog.studies.values() for code in study.protocol_points}
+    assert named, "no study lists protocol points"
+    assert sorted(named - set(catalog.points)) == []
+    assert any("trial" in note.text and "not complete" in note.text for note in catalog.notes)
 
 
 # ---------------------------------------------------------------- honest tiers and cautions

@@ -88,3 +88,58 @@ def test_levels_between_refuses_an_upside_down_range(catalog: Catalog) -> None:
 )
 def test_bcun_has_a_finger_width_equivalent(bcun: float, words: str) -> None:
     assert bcun_in_fingers(bcun) == words
+
+
+def test_ki7_is_two_bcun_straight_above_ki3(catalog: Catalog) -> None:
+    ki3, ki7 = only_position(catalog, "KI3"), only_position(catalog, "KI7")
+    assert ki7.lateral == pytest.approx(ki3.lateral)
+    assert ki7.y - ki3.y == pytest.approx(2.0)
+
+
+def test_gb31_is_seven_bcun_above_the_popliteal_crease_on_the_iliotibial_band(
+    catalog: Catalog,
+) -> None:
+    body = catalog.body
+    crease = body.landmarks["popliteal_crease_midpoint"]
+    band, trochanter = (
+        body.landmarks["iliotibial_band_at_popliteal_crease"],
+        body.landmarks["greater_trochanter"],
+    )
+    gb31 = only_position(catalog, "GB31")
+    assert gb31.y - crease.y == pytest.approx(7.0, abs=0.01)
+    # On the line from the band at the knee up to the trochanter, so on the outer thigh.
+    assert band.x < gb31.lateral < trochanter.x
+
+
+def test_gb41_lies_toward_the_toes_from_the_fourth_and_fifth_metatarsal_bases(
+    catalog: Catalog,
+) -> None:
+    junction = catalog.body.landmarks["metatarsal_4_5_junction"]
+    gb41 = only_position(catalog, "GB41")
+    assert gb41.y < junction.y
+    assert gb41.lateral > catalog.body.landmarks["metatarsal_1_2_junction"].x
+
+
+def test_gv20_is_a_single_marker_at_the_crown_above_every_other_point(
+    catalog: Catalog,
+) -> None:
+    (marker,) = catalog.placements["GV20"]
+    assert (marker.side, marker.x) == ("midline", 0.0)
+    others = [p.y for code, ps in catalog.placements.items() if code != "GV20" for p in ps]
+    assert marker.y > max(others)
+    assert marker.y < max(y for _, y in catalog.body.outline)
+
+
+def test_bl10_is_on_the_neck_below_gb20_and_above_c7(catalog: Catalog) -> None:
+    bl10, gb20 = only_position(catalog, "BL10"), only_position(catalog, "GB20")
+    assert catalog.body.levels["C7"].y < bl10.y < gb20.y
+    assert bl10.lateral < gb20.lateral
+
+
+def test_outer_bladder_line_points_are_twice_as_far_out_as_the_inner_line(
+    catalog: Catalog,
+) -> None:
+    for outer, inner in (("BL43", "BL14"), ("BL50", "BL21"), ("BL51", "BL22")):
+        a, b = only_position(catalog, outer), only_position(catalog, inner)
+        assert a.y == b.y, outer
+        assert a.lateral == pytest.approx(2 * b.lateral), outer

@@ -74,3 +74,49 @@ def test_structured_site_is_described_with_its_offset(catalog: Catalog) -> None:
     site = catalog.points["BL23"].location.sites[0]
     text = describe_site(catalog, site)
     assert "L2" in text and "1.5 B-cun" in text and "two finger-widths" in text
+
+
+def sections_by_key(catalog: Catalog, code: str, reader: str) -> dict[str, str]:
+    point = catalog.points[code]
+    return {s.key: s.markdown for s in build_sections(catalog, point, reader)}  # type: ignore[arg-type]
+
+
+def test_anatomy_is_offered_to_practitioners_and_students_labelled_as_textbook(
+    catalog: Catalog,
+) -> None:
+    point = catalog.points["BL10"]
+    assert point.anatomy is not None
+    for reader in ("practitioner", "student"):
+        anatomy = sections_by_key(catalog, "BL10", reader)["anatomy"]
+        assert "Textbook anatomy" in anatomy
+        for layer in point.anatomy.layers:
+            assert layer in anatomy
+        for nerve in point.anatomy.nerves:
+            assert nerve in anatomy
+    assert "anatomy" not in sections_by_key(catalog, "BL10", "patient")
+
+
+def test_a_point_without_anatomy_has_no_empty_anatomy_section(catalog: Catalog) -> None:
+    code = next(code for code, point in catalog.points.items() if point.anatomy is None)
+    assert "anatomy" not in sections_by_key(catalog, code, "student")
+
+
+def test_anatomy_section_gives_the_skin_segment_when_known(catalog: Catalog) -> None:
+    code, point = next(
+        (code, point)
+        for code, point in catalog.points.items()
+        if point.anatomy is not None and point.anatomy.segment
+    )
+    anatomy = sections_by_key(catalog, code, "practitioner")["anatomy"]
+    assert f"dermatome):** {point.anatomy.segment}." in anatomy
+
+
+def test_point_categories_are_shown_with_the_tradition(catalog: Catalog) -> None:
+    code, point = next((code, point) for code, point in catalog.points.items() if point.categories)
+    for reader in READER_SECTIONS:
+        tradition = sections_by_key(catalog, code, reader)["tradition"]
+        assert "**Point categories:**" in tradition
+        for category in point.categories:
+            assert category in tradition
+    no_categories = next(code for code, point in catalog.points.items() if not point.categories)
+    assert "Point categories" not in sections_by_key(catalog, no_categories, "student")["tradition"]

@@ -488,8 +488,9 @@ def test_flashcards_turn_over_and_move_on() -> None:
 def test_filters_that_match_nothing_keep_the_round_and_say_so() -> None:
     app = open_page(STUDY_PAGE)
     before: QuizRound = app.session_state[STATE_ROUND]
-    app.multiselect(key=REGIONS_KEY).set_value(["distal"])
-    app.multiselect(key=MERIDIANS_KEY).set_value(["Governor Vessel"])
+    # No Kidney-channel point lies on the upper back.
+    app.multiselect(key=REGIONS_KEY).set_value(["upper_back"])
+    app.multiselect(key=MERIDIANS_KEY).set_value(["Kidney"])
     app.button(key=NEW_ROUND_KEY).click().run()
     assert not app.exception
     assert any("No points match" in str(warning.value) for warning in app.warning)
