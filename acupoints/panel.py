@@ -217,7 +217,7 @@ def _anatomy_markdown(point: Point, catalog: Catalog) -> str:
         "*Textbook anatomy of a typical adult: depths and layers vary with build, and "
         "the map does not show them.*",
         "",
-        f"- **Layers, from the skin inwards:** {', '.join(anatomy.layers)}.",
+        f"- **Layers, from the skin inwards:** {'; '.join(anatomy.layers)}.",
         f"- **Nerves:** {'; '.join(anatomy.nerves)}.",
     ]
     if anatomy.segment:
