@@ -37,7 +37,7 @@ browser-deps:
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 
-test: $(STAMP_DEV) browser-deps lint
+test: $(STAMP_DEV) browser-deps serving-deps lint
 	$(BIN)/python -m pytest
 
 report: $(STAMP_DEV)
@@ -45,3 +45,20 @@ report: $(STAMP_DEV)
 
 bench: $(STAMP_DEV) browser-deps
 	$(BIN)/python -m bench
+
+# Serving many readers: nginx balances REPLICAS (default 2) app processes that supervisord
+# runs and restarts, on PORT (default 8080) of HOST (default 127.0.0.1). Ctrl-C stops it all.
+.PHONY: serve serving-deps
+serving-deps:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v supervisord >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor >/dev/null; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor >/dev/null; \
+	  else \
+	    echo "nginx or supervisord is missing and cannot be installed here (not root): run 'sudo apt-get install nginx supervisor'. The serving tests will be skipped (CI fails instead)."; \
+	  fi; \
+	fi
+
+serve: $(STAMP_APP) serving-deps
+	$(BIN)/python -m deploy.serve
