@@ -323,3 +323,14 @@ def test_ages_in_the_red_flags_need_sources_and_the_content_report_says_where(
     uncited = [line for line in text.splitlines() if "states a number" in line]
     assert uncited and all("data/expect.yaml:" in line for line in uncited)
     assert any("red_flags.signs" in line for line in uncited), text
+
+
+def test_the_short_disclaimer_on_every_page_names_the_emergency_and_urgent_signs() -> None:
+    from acupoints.ui import DISCLAIMER
+
+    emergency, _, urgent = DISCLAIMER.partition("See a doctor now")
+    assert "emergency number" in emergency
+    for sign in ("chest pain", "breathlessness", "sweating", "arm or jaw", "tearing"):
+        assert sign in emergency, sign
+    for sign in ("bladder or bowel", "genitals", "sex", "leg weakness", "walking", "fever"):
+        assert sign in urgent, sign
