@@ -192,8 +192,11 @@ def launch_chromium(playwright, extra_args: list[str] | None = None):  # type: i
 def marker_positions(page) -> list[dict]:  # type: ignore[no-untyped-def]
     """Viewport positions of every marker, from the figure's own axes, with the whole map
     scrolled into view first (a click outside the viewport reaches nothing)."""
-    page.evaluate("() => document.querySelector('.st-key-map').scrollIntoView({block: 'center'})")
-    page.wait_for_timeout(100)
+    # An instant scroll is done when the call returns, so the positions read next are final.
+    page.evaluate(
+        "() => document.querySelector('.st-key-map')"
+        ".scrollIntoView({block: 'center', behavior: 'instant'})"
+    )
     return page.evaluate(MARKER_POSITIONS_JS)
 
 
@@ -263,10 +266,45 @@ def spread(items: list, count: int) -> list:
 
 def wait_until_settled(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until the page has drawn something and its script run has finished."""
-    page.wait_for_selector(
-        "[data-testid=stMainBlockContainer] .stElementContainer", timeout=timeout_ms
-    )
+    # Visible ones only: an element that draws nothing (a script, say) may come first.
+    page.locator("[data-testid=stMainBlockContainer] .stElementContainer").filter(
+        visible=True
+    ).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector('.stApp[data-test-script-state="notRunning"]', timeout=timeout_ms)
+
+
+# True once nothing on the page will still change by itself: no element left stale from
+# the previous run, fonts and images loaded, every chart laid out, and no fade still
+# running (Streamlit fades elements in and out over up to 300 ms; a colour-contrast check
+# taken mid-fade measures the wrong colours). Endless animations, such as a spinner, are
+# not waited for.
+DRAWN_JS = """() => {
+  if (document.querySelector('[data-stale="true"]')) return false;
+  if (document.fonts.status !== 'loaded') return false;
+  if (![...document.images].every(image => image.complete)) return false;
+  if (![...document.querySelectorAll('.js-plotly-plot')].every(plot => plot._fullLayout))
+    return false;
+  return document.getAnimations().every(animation =>
+    animation.playState !== 'running'
+    || animation.effect.getComputedTiming().iterations === Infinity);
+}"""
+
+
+def wait_until_drawn(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script run has finished and the browser has finished drawing it."""
+    wait_until_settled(page, timeout_ms)
+    page.wait_for_function(DRAWN_JS, timeout=timeout_ms)
+
+
+def wait_until(condition, timeout_s: float, interval_s: float = 0.2) -> bool:  # type: ignore[no-untyped-def]
+    """Poll ``condition()`` until it holds (True) or ``timeout_s`` passes (False): waits only
+    as long as the condition needs, where a fixed sleep waits for the worst case."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval_s)
+    return True
 
 
 def page_links(page) -> list[str]:  # type: ignore[no-untyped-def]

@@ -84,6 +84,7 @@ def test_bad_study_identifier_is_located(data_copy: Path) -> None:
     assert problem.file == "data/evidence.yaml"
     assert problem.field.endswith(".doi")
     assert "is not a DOI" in problem.message
+    assert problem.line is not None
     assert (
         text.splitlines()[problem.line - 1].strip().startswith("doi: 10.1001/archinternmed.2009.65")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -73,15 +74,23 @@ def exempt_long_lived_objects_from_gc() -> None:
     gc.freeze()
 
 
-def render_data_error(error: DataError) -> None:
-    """One clear panel listing every problem; never a traceback."""
+def render_data_error(error: DataError, folder: Path | None = None) -> None:
+    """One clear panel listing every problem; never a traceback. Paths are shown from the
+    data folder down (``data/points/x.yaml``): where the server keeps its files is no
+    reader's business, and the short form is the one to look for in the repository."""
+    folder = folder or data_dir()
+    # Both spellings: the folder as configured, and with its links resolved.
+    above_data = {f"{folder.absolute().parent}{os.sep}", f"{folder.resolve().parent}{os.sep}"}
     with st.container(key="data-error"):
         st.error(
             f"The atlas data could not be loaded: {len(error.problems)} problem(s) were found. "
             "Fix them in the files named below and reload the page.",
             icon=":material/error:",
         )
-        st.code("\n".join(str(problem) for problem in error.problems), language=None)
+        listing = "\n".join(str(problem) for problem in error.problems)
+        for prefix in above_data:
+            listing = listing.replace(prefix, "")
+        st.code(listing, language=None)
 
 
 def load_or_stop(load: Callable[[Path, str], T]) -> T:
@@ -91,9 +100,19 @@ def load_or_stop(load: Callable[[Path, str], T]) -> T:
     try:
         return load(folder, fingerprint(folder))
     except DataError as error:
-        render_data_error(error)
+        render_data_error(error, folder)
     except OSError as error:
-        render_data_error(DataError([Problem(str(folder), None, "", f"cannot be read: {error}")]))
+        # Name the file from the data folder down, and leave out the OS's own wording,
+        # which carries the absolute path.
+        unreadable = Path(error.filename) if error.filename else folder
+        try:
+            inside = unreadable.resolve().relative_to(folder.resolve()).as_posix()
+        except ValueError:
+            inside = "."
+        shown = f"{folder.name}/" if inside == "." else f"{folder.name}/{inside}"
+        reason = error.strerror or type(error).__name__
+        problem = Problem(shown, None, "", f"cannot be read: {reason}")
+        render_data_error(DataError([problem]), folder)
     st.stop()
     raise AssertionError("st.stop() does not return")
 
