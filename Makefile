@@ -43,7 +43,7 @@ test: $(STAMP_DEV) browser-deps serving-deps lint
 report: $(STAMP_DEV)
 	$(BIN)/python -m acupoints.report
 
-bench: $(STAMP_DEV) browser-deps
+bench: $(STAMP_DEV) browser-deps serving-deps
 	$(BIN)/python -m bench
 
 # Serving many readers: nginx balances REPLICAS (default 2) app processes that supervisord

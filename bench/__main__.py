@@ -44,6 +44,7 @@ from bench.measure import (
     run_clicks,
     summarize,
 )
+from bench.serving import measure_serving, serving_table
 from bench.synthetic import write_synthetic_atlas
 from tests.support import MANY_PAGES_ARGS, launch_chromium, spread, streamlit_process
 
@@ -76,8 +77,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument(
-        "--skip", default="", help="comma-separated parts to leave out: clicks,load,memory"
+        "--skip", default="", help="parts to leave out, e.g. clicks,load,memory,serving"
     )
+    parser.add_argument("--phone-loads", type=int, default=3, help="phone-link loads per page")
+    parser.add_argument("--readers", type=int, default=50, help="readers at once (serving)")
+    parser.add_argument("--reader-clicks", type=int, default=10, help="clicks per reader")
     return parser.parse_args(argv)
 
 
@@ -391,8 +395,16 @@ def main(argv: list[str] | None = None) -> int:
         if "memory" not in skip:
             print(f"memory: sessions {counts} ...", file=sys.stderr)
             results["memory"] = measure_memory(playwright, counts, args.cycles)
+        if "serving" not in skip:
+            print(f"serving: phone loads, then {args.readers} readers ...", file=sys.stderr)
+            results["serving"] = measure_serving(
+                browser, args.phone_loads, args.readers, args.reader_clicks
+            )
     results["verdicts"] = verdicts(results)
     results["table"] = table(results)
+    if "serving" in results:
+        results["verdicts"].update(results["serving"]["verdicts"])
+        results["serving"]["table"] = serving_table(results["serving"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     machine = results["machine"]
@@ -401,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         f"load average at start {machine['load_average_at_start']}\n"
     )
     print(results["table"])
+    if "serving" in results:
+        print("\n" + results["serving"]["table"])
     print(f"\nwritten to {args.out}")
     missed = [name for name, item in results["verdicts"].items() if not item["met"]]
     if missed:
