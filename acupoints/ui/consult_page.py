@@ -9,7 +9,9 @@ are drawn and write back through ``on_change`` callbacks.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -141,16 +143,18 @@ def _cached_walk_figure(
     return build_walkthrough_figure(_catalog, _walkthrough, step, shapes, annotations)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _cached_handout(
-    _catalog: Catalog,
-    _library: SetLibrary,
-    _expect: ExpectContent,
-    catalog_id: int,
+def _handout_when_asked(
+    catalog: Catalog,
+    library: SetLibrary,
+    expect: ExpectContent,
     treatment_set: TreatmentSet,
     paper: Paper,
-) -> str:
-    return build_handout_html(_catalog, treatment_set, _library.handout, _expect, paper)
+) -> Callable[[], str]:
+    """The handout as Streamlit's download button takes it deferred: built only when the
+    button is pressed, so a page view (and every rerun) that downloads nothing builds none."""
+    return functools.partial(
+        build_handout_html, catalog, treatment_set, library.handout, expect, paper
+    )
 
 
 # ---------------------------------------------------------------- the set in state and URL
@@ -354,15 +358,15 @@ def _render_map_controls(mode: str) -> ConsultMapRequest:
             on_change=_keep,
             args=(ZOOM_KEY, STATE_ZOOM),
         )
-    columns = st.columns([3, 2], vertical_alignment="bottom")
-    channels: list[str] = columns[0].multiselect(
+    layer_columns = st.columns([3, 2], vertical_alignment="bottom")
+    channels: list[str] = layer_columns[0].multiselect(
         "Channel lines",
         list(CHANNEL_STYLES),
         format_func=lambda prefix: CHANNEL_STYLES[prefix].label,
         key=CHANNELS_KEY,
         placeholder="None",
     )
-    grid: bool = columns[1].toggle("B-cun grid", key=GRID_KEY, help=GRID_HELP)
+    grid: bool = layer_columns[1].toggle("B-cun grid", key=GRID_KEY, help=GRID_HELP)
     return ConsultMapRequest(view=view, focus=zoom, channels=tuple(channels), grid=grid)
 
 
@@ -399,10 +403,9 @@ def _render_set_bar(catalog: Catalog, library: SetLibrary, expect: ExpectContent
             key=PAPER_KEY,
             horizontal=True,
         )
-        handout = _cached_handout(catalog, library, expect, id(catalog), treatment_set, paper)
         columns[2].download_button(
             "Patient handout",
-            data=handout,
+            data=_handout_when_asked(catalog, library, expect, treatment_set, paper),
             file_name=handout_file_name(treatment_set),
             mime="text/html",
             icon=":material/print:",
@@ -791,7 +794,7 @@ def render_set_offer(catalog: Catalog, set_value: str) -> None:
         )
         columns[2].download_button(
             "Patient handout",
-            data=_cached_handout(catalog, library, expect, id(catalog), treatment_set, "A4"),
+            data=_handout_when_asked(catalog, library, expect, treatment_set, "A4"),
             file_name=handout_file_name(treatment_set),
             mime="text/html",
             icon=":material/print:",

@@ -6,6 +6,7 @@ tab. All state lives in this browser session; the student can download it as JSO
 
 from __future__ import annotations
 
+import functools
 import secrets
 from typing import Any
 
@@ -356,7 +357,8 @@ def _render_progress_tools(catalog: Catalog) -> None:
         )
         st.download_button(
             "Download my progress",
-            data=progress_to_json(progress),
+            # Written only when the button is pressed, not on every rerun of the page.
+            data=functools.partial(progress_to_json, progress),
             file_name=PROGRESS_FILE_NAME,
             mime="application/json",
             key=DOWNLOAD_KEY,
