@@ -203,6 +203,8 @@ def load_catalog(folder: Path | None = None) -> Catalog:
 
     if body is None or evidence is None or meridians is None or names is None or notes is None:
         raise DataError(problems)
+    # Each model above was validated from its file, so the files were read.
+    assert body_yaml and evidence_yaml and names_yaml
 
     studies: dict[str, Study] = {}
     for index, study in enumerate(evidence.studies):
@@ -242,12 +244,12 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     for name_index, everyday in enumerate(names.everyday_names):
         for code_index, code in enumerate(everyday.points):
             if code not in points:
-                path = ("everyday_names", name_index, "points", code_index)
+                name_path = ("everyday_names", name_index, "points", code_index)
                 problems.append(
                     Problem(
                         names_yaml.file,
-                        names_yaml.line_of(path),
-                        format_field(path),
+                        names_yaml.line_of(name_path),
+                        format_field(name_path),
                         f"unknown point '{code}'",
                     )
                 )
@@ -283,9 +285,11 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             positions[code] = resolver.positions(point)
         except GeometryError as error:
             loaded, index = point_lines[code]
-            path = ("points", index, "location", "sites")
+            sites_path = ("points", index, "location", "sites")
             problems.append(
-                Problem(loaded.file, loaded.line_of(path), format_field(path), str(error))
+                Problem(
+                    loaded.file, loaded.line_of(sites_path), format_field(sites_path), str(error)
+                )
             )
             continue
         placements[code] = place(point, positions[code])

@@ -101,6 +101,12 @@ class _EventReader:
         self.lines: dict[FieldPath, int] = {}
         self.problems: list[Problem] = []
 
+    @staticmethod
+    def line_of(event: yaml.Event) -> int:
+        """The event's line, counted from 1 (both parsers always give a position)."""
+        mark = event.start_mark
+        return mark.line + 1 if mark is not None else 0
+
     def report(self, line: int, path: FieldPath, message: str) -> None:
         self.problems.append(Problem(self.file, line, format_field(path), message))
         if len(self.problems) >= MAX_PROBLEMS_PER_FILE:
@@ -124,12 +130,12 @@ class _EventReader:
         get()  # document end
         if not self.loader.check_event(yaml.StreamEndEvent):
             extra = self.loader.peek_event()
-            self.stop(extra.start_mark.line + 1, (), "only one YAML document is allowed per file")
+            self.stop(self.line_of(extra), (), "only one YAML document is allowed per file")
         return True, value
 
     def value(self, path: FieldPath, depth: int) -> Any:
         event = self.loader.get_event()
-        line = event.start_mark.line + 1
+        line = self.line_of(event)
         self.lines.setdefault(path, line)
         if isinstance(event, yaml.AliasEvent):
             self.report(line, path, f"alias '*{event.anchor}' is not allowed: write the value out")
@@ -155,7 +161,7 @@ class _EventReader:
         result: dict[Any, Any] = {}
         while not self.loader.check_event(yaml.MappingEndEvent):
             key_event = self.loader.peek_event()
-            key_line = key_event.start_mark.line + 1
+            key_line = self.line_of(key_event)
             if not isinstance(key_event, yaml.ScalarEvent) or key_event.anchor or key_event.tag:
                 # Read the key only to step past it; its problems are reported on the way.
                 self.value((*path, "?"), depth + 1)
@@ -183,12 +189,13 @@ class _EventReader:
         return result
 
     def scalar(self, event: yaml.ScalarEvent, path: FieldPath, is_key: bool = False) -> Any:
-        line = event.start_mark.line + 1
+        line = self.line_of(event)
         tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == MERGE_TAG:
             self.report(line, path, "merge key '<<' is not allowed: write the keys out")
             return _REFUSED
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # libyaml's marks are its own type; the constructor reads only their line, in errors.
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
             return self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as error:
