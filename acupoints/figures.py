@@ -24,6 +24,11 @@ GUIDE_COLOUR = "#8C8C8C"
 # Marker sizes (single points, rows) per zoom: smaller when the whole body is in view.
 MARKER_SIZES = {"whole body": (10, 6)}
 ZOOMED_MARKER_SIZES = (14, 9)
+# Tall enough for detail, short enough to fit on one phone or landscape-tablet screen
+# below the controls. A fixed height (not one set by a stylesheet) lets the page reserve
+# the map's space before Plotly has drawn it, so nothing moves when it arrives.
+MAP_HEIGHT = 660
+MAP_MARGIN = {"l": 4, "r": 4, "t": 36, "b": 4}
 FOCUS_RANGES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "whole body": ((-13.5, 13.5), (-1.0, 76.0)),
     "upper back": ((-9.5, 9.5), (52.0, 69.0)),
@@ -213,8 +218,8 @@ def build_map_figure(catalog: Catalog, request: MapRequest) -> go.Figure:
     figure.update_layout(
         shapes=guide_shapes(catalog.body, request.view),
         annotations=level_annotations(catalog.body, request.view),
-        height=820,
-        margin={"l": 4, "r": 4, "t": 36, "b": 4},
+        height=MAP_HEIGHT,
+        margin=MAP_MARGIN,
         plot_bgcolor="white",
         paper_bgcolor="white",
         dragmode=False,

@@ -13,26 +13,33 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from acupoints.catalog import Catalog, data_dir, fingerprint, load_catalog
+from acupoints.ui.touch import render_touch_taps
 from acupoints.yaml_io import DataError, Problem
 
 T = TypeVar("T")
 APP_ROOT = Path(__file__).resolve().parent.parent.parent
+LAYOUT_CSS = APP_ROOT / "assets" / "layout.css"
 # (script path relative to the app root, menu label, icon)
 PAGES: list[tuple[str, str, str]] = [
     ("app.py", "Body map", ":material/accessibility_new:"),
     ("pages/1_What_to_expect.py", "What to expect", ":material/event_note:"),
-    ("pages/2_Research.py", "What the research shows", ":material/science:"),
-    ("pages/3_Study.py", "Study mode", ":material/school:"),
+    ("pages/2_Research.py", "Research", ":material/science:"),
+    ("pages/3_Study.py", "Study", ":material/school:"),
     ("pages/4_Consultation.py", "Consultation", ":material/medical_services:"),
 ]
-DISCLAIMER = (
+DISCLAIMER_LEAD = (
     "**This is information, not medical advice.** It does not replace a doctor or a licensed "
-    "practitioner. Call your emergency number if back pain comes with chest pain, "
+    "practitioner."
+)
+DISCLAIMER_URGENT = (
+    "Call your emergency number if back pain comes with chest pain, "
     "breathlessness, sweating or nausea, spreads to the arm or jaw, or starts suddenly as a "
     "tearing pain. See a doctor now if it comes with loss of bladder or bowel control, numbness "
     "around the genitals or buttocks, new problems with sex, leg weakness or trouble walking, "
     "fever, unexplained weight loss or past cancer, or follows a fall or injury."
 )
+DISCLAIMER = f"{DISCLAIMER_LEAD} {DISCLAIMER_URGENT}"
+URGENT_LABEL = "When to get medical help now"
 
 
 def setup_page(title: str) -> None:
@@ -40,20 +47,40 @@ def setup_page(title: str) -> None:
     st.set_page_config(
         page_title=f"{title} · Back-pain acupoint atlas",
         layout="wide",
-        initial_sidebar_state="expanded",
+        # Closed on every screen: on a phone an open sidebar covers most of the page, and
+        # on a wide screen it opens only once the page has started to draw, pushing the
+        # whole page sideways. The menu is at the top of the page instead.
+        initial_sidebar_state="collapsed",
     )
     with st.sidebar:
+        # The page's own layout rules, first: the elements they lay out must not arrive
+        # before them. Markdown, not st.html, whose code is loaded on demand; and in the
+        # sidebar, which starts closed, so its brief placeholder is never seen.
+        st.markdown(f"<style>{LAYOUT_CSS.read_text()}</style>", unsafe_allow_html=True)
         st.markdown("**Back-pain acupoint atlas**")
-        for script, label, icon in PAGES:
-            if (APP_ROOT / script).exists():
-                try:
-                    st.page_link(script, label=label, icon=icon)
-                except StreamlitPageNotFoundError:
-                    # A page run on its own (``streamlit run pages/x.py``, or AppTest on one
-                    # page) knows no other pages; the menu is then simply left out.
-                    continue
+        _render_menu()
         st.caption(DISCLAIMER)
-    st.info(DISCLAIMER, icon=":material/info:")
+        # The script's element draws nothing (the stylesheet hides its placeholder).
+        render_touch_taps()
+    with st.container(horizontal=True, key="menu", gap="small"):
+        _render_menu()
+    # Short, so that on a phone the page's own content starts on the first screen; the
+    # urgent signs are one tap away on every page, and in full on What to expect.
+    with st.container(key="disclaimer"):
+        st.info(DISCLAIMER_LEAD, icon=":material/info:")
+        with st.expander(URGENT_LABEL, icon=":material/emergency:"):
+            st.markdown(DISCLAIMER_URGENT)
+
+
+def _render_menu() -> None:
+    for script, label, icon in PAGES:
+        if (APP_ROOT / script).exists():
+            try:
+                st.page_link(script, label=label, icon=icon)
+            except StreamlitPageNotFoundError:
+                # A page run on its own (``streamlit run pages/x.py``, or AppTest on one
+                # page) knows no other pages; the menu is then simply left out.
+                return
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -11,6 +11,7 @@ import streamlit as st
 from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES, MapRequest, build_map_figure
 from acupoints.models import REGION_LABELS, VIEW_LABELS, Reader, Region, View
+from acupoints.nearby import closer_zoom, nearby_points, zoom_showing
 from acupoints.panel import (
     READER_LABELS,
     build_sections,
@@ -30,40 +31,73 @@ CHART_CONFIG = {
 STATE_CHOSEN = "chosen_point"
 STATE_HIGHLIGHT = "map_highlight"
 STATE_LAST_CLICK = "last_map_click"
+STATE_TAPPED_AT = "map_tapped_at"
 STATE_NOTICE = "link_notice"
 STATE_BASE = "map_base_request"
 PICK_KEY = "point_pick"
+NEARBY_KEY = "nearby_pick"
 VIEW_KEY = "view"
 FOCUS_KEY = "focus"
 READER_KEY = "reader"
 REGIONS_KEY = "regions"
 MERIDIANS_KEY = "meridians"
 COLUMN_WIDTHS = [5, 6]
+SHORT_VIEW_LABELS: dict[View, str] = {"posterior": "Back", "anterior": "Front"}
 
 
-def selected_codes(chart_state: Any) -> tuple[str, ...]:
-    """Codes of the markers in a chart selection (empty when nothing is selected)."""
+@dataclass(frozen=True)
+class Tap:
+    """One marker in a chart selection: its point and where it is drawn."""
+
+    code: str
+    x: float
+    y: float
+
+
+def selected_taps(chart_state: Any) -> tuple[Tap, ...]:
+    """The markers in a chart selection (empty when nothing is selected)."""
     if not chart_state:
         return ()
     try:
         points = chart_state["selection"]["points"]
     except (KeyError, TypeError):
         return ()
-    codes = []
+    taps = []
     for item in points:
-        code = item.get("customdata") if isinstance(item, Mapping) else None
+        if not isinstance(item, Mapping):
+            continue
+        code = item.get("customdata")
         if isinstance(code, list):
             code = code[0] if code else None
+        x, y = item.get("x"), item.get("y")
+        if not (isinstance(x, int | float) and isinstance(y, int | float)):
+            x = y = 0.0  # a selection written by hand (tests) may leave the position out
         if isinstance(code, str):
-            codes.append(code)
-    return tuple(codes)
+            taps.append(Tap(code, float(x), float(y)))
+    return tuple(taps)
 
 
-def _choose(code: str, from_map: bool) -> None:
+def selected_codes(chart_state: Any) -> tuple[str, ...]:
+    """Codes of the markers in a chart selection (empty when nothing is selected)."""
+    return tuple(tap.code for tap in selected_taps(chart_state))
+
+
+def _show_on_map(catalog: Catalog, code: str) -> None:
+    """Bring a point chosen away from the map into sight: its side of the body, and a
+    zoom that includes it. Only called before the view and zoom widgets are drawn."""
+    state = st.session_state
+    point = catalog.points[code]
+    state[VIEW_KEY] = point.view
+    state[FOCUS_KEY] = zoom_showing(catalog, code, state.get(FOCUS_KEY, next(iter(FOCUS_RANGES))))
+    state[STATE_TAPPED_AT] = None
+
+
+def _choose(catalog: Catalog, code: str, from_map: bool) -> None:
     st.session_state[STATE_CHOSEN] = code
     st.session_state[STATE_NOTICE] = None
     if not from_map:
         st.session_state[STATE_HIGHLIGHT] = code
+        _show_on_map(catalog, code)
     if st.query_params.get("point") != code:
         st.query_params["point"] = code
 
@@ -76,9 +110,13 @@ def _init_state(catalog: Catalog) -> None:
     st.session_state[STATE_HIGHLIGHT] = link.code
     st.session_state[STATE_NOTICE] = link.notice
     st.session_state[STATE_LAST_CLICK] = ()
-    if link.code is None and "point" in st.query_params:
-        del st.query_params["point"]
-    elif link.code is not None and st.query_params.get("point") != link.code:
+    st.session_state[STATE_TAPPED_AT] = None
+    if link.code is None:
+        if "point" in st.query_params:
+            del st.query_params["point"]
+        return
+    _show_on_map(catalog, link.code)
+    if st.query_params.get("point") != link.code:
         st.query_params["point"] = link.code  # "bl23" becomes the canonical "BL23"
 
 
@@ -87,22 +125,18 @@ def _cached_figure(_catalog: Catalog, catalog_id: int, request: MapRequest) -> A
     return build_map_figure(_catalog, request)
 
 
-def _on_pick() -> None:
-    code = st.session_state.get(PICK_KEY)
+def _on_pick(catalog: Catalog, key: str) -> None:
+    code = st.session_state.get(key)
     if code:
-        _choose(code, from_map=False)
-    # The box is a way to jump to a point, not a display of the choice: a map click does
-    # not rerun it (it sits outside the fragment), so a value kept here would go stale.
-    st.session_state[PICK_KEY] = None
+        _choose(catalog, code, from_map=False)
+    # The box is a way to jump to a point, not a display of the choice: a map click
+    # changes the choice without touching it, so a value kept here would go stale.
+    st.session_state[key] = None
 
 
-@dataclass(frozen=True)
-class MapControls:
-    """What the controls above the map chose; the fragment reads it on every click."""
-
-    view: View
-    focus: str
-    visible: tuple[str, ...]
+def _on_zoom_in(focus: str) -> None:
+    st.session_state[FOCUS_KEY] = focus
+    st.session_state[STATE_TAPPED_AT] = None
 
 
 def render_map_page(catalog: Catalog) -> None:
@@ -113,14 +147,7 @@ def render_map_page(catalog: Catalog) -> None:
         from acupoints.ui.consult_page import render_set_offer
 
         render_set_offer(catalog, set_value)
-    # The controls sit above the map but are written after it. Elements reach the browser
-    # in the order they are written, and on arrival the reader is waiting for the map;
-    # drawing the controls first made the map appear about 140 ms later (make bench).
-    controls_area = st.container()
-    controls = _controls_from_state(catalog)
-    _atlas_fragment(catalog, controls)
-    with controls_area:
-        _render_controls(catalog, controls)
+    _atlas_fragment(catalog)
     with st.columns(COLUMN_WIDTHS)[0]:
         for note in catalog.notes:
             with st.expander(note.title):
@@ -137,74 +164,65 @@ def visible_codes(catalog: Catalog, regions: list[Region], meridians: list[str])
     ]
 
 
-def _controls_from_state(catalog: Catalog) -> MapControls:
-    """The controls' values before they are drawn: a widget's value is in session state
-    from the run after it first appears; before that each has its first option."""
-    state = st.session_state
-    return MapControls(
-        view=state.get(VIEW_KEY, next(iter(VIEW_LABELS))),
-        focus=state.get(FOCUS_KEY, next(iter(FOCUS_RANGES))),
-        visible=tuple(
-            visible_codes(catalog, state.get(REGIONS_KEY, []), state.get(MERIDIANS_KEY, []))
-        ),
-    )
-
-
-def _render_controls(catalog: Catalog, controls: MapControls) -> None:
-    """The view, zoom, filters and finder. They sit outside the fragment, so a click on the
-    map reruns (and resends) only the map and the panel; changing one of them reruns the
-    page, which a new figure needs anyway."""
-    map_column, panel_column = st.columns(COLUMN_WIDTHS, gap="medium")
-    with map_column:
-        view_column, focus_column = st.columns(2, vertical_alignment="bottom")
-        view_column.radio(
-            "View",
-            list(VIEW_LABELS),
-            format_func=VIEW_LABELS.__getitem__,
-            horizontal=True,
-            key=VIEW_KEY,
-        )
-        focus_column.selectbox("Zoom to", list(FOCUS_RANGES), key=FOCUS_KEY)
-    with panel_column:
-        _render_filters(catalog)
-        _render_finder(catalog, controls.visible)
-
-
 @st.fragment
-def _atlas_fragment(catalog: Catalog, controls: MapControls) -> None:
+def _atlas_fragment(catalog: Catalog) -> None:
+    """The controls, the map and the panel. They rerun together and alone: a click, a
+    change of view or zoom, a search or a filter needs nothing else on the page.
+    Everything is written in the order it appears, so nothing arrives later above what
+    is already drawn and pushes it down."""
+    state = st.session_state
     # A click arrives as the chart's state; read it before building a figure, because a
     # new figure starts with an empty selection.
-    clicked = selected_codes(st.session_state.get(CHART_KEY))
-    clicked_now = clicked != st.session_state.get(STATE_LAST_CLICK, ())
+    taps = selected_taps(state.get(CHART_KEY))
+    codes = tuple(tap.code for tap in taps)
+    clicked_now = codes != state.get(STATE_LAST_CLICK, ())
     if clicked_now:
-        st.session_state[STATE_LAST_CLICK] = clicked
-        if clicked and clicked[0] in catalog.points:
-            _choose(clicked[0], from_map=True)
-
-    notice = st.session_state.get(STATE_NOTICE)
-    if notice:
-        st.warning(notice, icon=":material/help:")
-
-    chosen = st.session_state.get(STATE_CHOSEN)
-    base = (controls.view, controls.visible, controls.focus)
-    if st.session_state.get(STATE_BASE) != base:
-        # The figure is rebuilt anyway, so let it show the current choice.
-        st.session_state[STATE_BASE] = base
-        st.session_state[STATE_HIGHLIGHT] = chosen
-    everything = len(controls.visible) == len(catalog.points)
-    request = MapRequest(
-        view=controls.view,
-        visible=None if everything else frozenset(controls.visible),
-        focus=controls.focus,
-        highlight=st.session_state.get(STATE_HIGHLIGHT),
-    )
+        state[STATE_LAST_CLICK] = codes
+        if taps and taps[0].code in catalog.points:
+            _choose(catalog, taps[0].code, from_map=True)
+            state[STATE_TAPPED_AT] = taps[0]
 
     map_column, panel_column = st.columns(COLUMN_WIDTHS, gap="medium")
+    # The filters are drawn with the panel, but the map needs their values first; a
+    # widget's value is in session state from the run after it first appears.
+    visible = tuple(
+        visible_codes(catalog, state.get(REGIONS_KEY, []), state.get(MERIDIANS_KEY, []))
+    )
 
-    def draw_panel() -> None:
+    def draw_map_column() -> None:
+        with map_column:
+            view, focus = _render_map_controls()
+            chosen = state.get(STATE_CHOSEN)
+            base = (view, visible, focus)
+            if state.get(STATE_BASE) != base:
+                # The figure is rebuilt anyway, so let it show the current choice.
+                state[STATE_BASE] = base
+                state[STATE_HIGHLIGHT] = chosen
+            everything = len(visible) == len(catalog.points)
+            request = MapRequest(
+                view=view,
+                visible=None if everything else frozenset(visible),
+                focus=focus,
+                highlight=state.get(STATE_HIGHLIGHT),
+            )
+            with st.container(key="map"):
+                st.plotly_chart(
+                    _cached_figure(catalog, id(catalog), request),
+                    key=CHART_KEY,
+                    on_select="rerun",
+                    selection_mode="points",
+                    config=CHART_CONFIG,
+                    width="stretch",
+                )
+            _render_below_map(catalog, chosen, request)
+
+    def draw_panel_column() -> None:
         with panel_column:
-            # Inside the fragment: the reader changes only the panel, so changing it reruns
-            # the map and panel alone.
+            _render_finder_and_filters(catalog, visible)
+            notice = state.get(STATE_NOTICE)
+            if notice:
+                st.warning(notice, icon=":material/help:")
+            # The reader changes only the panel, so it reruns the map and panel alone.
             reader: Reader = st.radio(
                 "I am reading as a",
                 list(READER_LABELS),
@@ -213,33 +231,97 @@ def _atlas_fragment(catalog: Catalog, controls: MapControls) -> None:
                 key=READER_KEY,
             )
             with st.container(key="detail"):
-                render_detail_panel(catalog, chosen, reader, controls.view)
-
-    def draw_map() -> None:
-        with map_column, st.container(key="map"):
-            st.plotly_chart(
-                _cached_figure(catalog, id(catalog), request),
-                key=CHART_KEY,
-                on_select="rerun",
-                selection_mode="points",
-                config=CHART_CONFIG,
-                width="stretch",
-            )
-            st.caption(
-                "Click a marker to read about it. Some points are on the front of the body: "
-                "switch the view above to see them."
-            )
+                render_detail_panel(
+                    catalog, state.get(STATE_CHOSEN), reader, state.get(VIEW_KEY, "posterior")
+                )
 
     # Elements reach the browser in the order they are written, whatever their place on
-    # the page: write first what the reader is waiting for. After a click that is the
-    # point's details (the unchanged chart follows); otherwise it is the map.
-    first, then = (draw_panel, draw_map) if clicked_now else (draw_map, draw_panel)
-    first()
-    then()
+    # the page. On arrival, write in reading order (on a phone the columns stack, and a
+    # map arriving after the panel would push the panel down); after a click write the
+    # point's details first, as the unchanged chart is already on the screen.
+    order = [draw_map_column, draw_panel_column]
+    for draw in reversed(order) if clicked_now else order:
+        draw()
 
 
-def _render_filters(catalog: Catalog) -> None:
-    """Region and channel filters (their values are read through session state)."""
+def _render_map_controls() -> tuple[View, str]:
+    """The view and zoom, side by side above the map (they fit beside each other on a
+    phone too)."""
+    with st.container(horizontal=True, key="map-controls", vertical_alignment="bottom"):
+        view: View = st.radio(
+            "View",
+            list(VIEW_LABELS),
+            format_func=SHORT_VIEW_LABELS.__getitem__,
+            horizontal=True,
+            key=VIEW_KEY,
+            width="content",
+        )
+        focus: str = st.selectbox("Zoom to", list(FOCUS_RANGES), key=FOCUS_KEY, width=170)
+    return view, focus
+
+
+def _render_below_map(catalog: Catalog, chosen: str | None, request: MapRequest) -> None:
+    """What the finger chose, and the points it could have meant: where markers crowd,
+    a fingertip covers several, so they are offered by name (and a closer zoom)."""
+    state = st.session_state
+    tapped: Tap | None = state.get(STATE_TAPPED_AT)
+    if chosen is None or tapped is None or tapped.code != chosen:
+        st.caption(
+            "Tap or click a marker to read about it below. Some points are on the front of "
+            "the body: switch the view to see them."
+        )
+        return
+    neighbours = nearby_points(
+        catalog, request.view, request.focus, tapped.x, tapped.y, request.visible
+    )
+    if not neighbours:
+        return
+    with st.container(key="nearby"):
+        st.pills(
+            f"Points close to {chosen}: did you mean one of these?",
+            [item.code for item in neighbours],
+            format_func=lambda code: f"{code} · {catalog.points[code].english}",
+            key=NEARBY_KEY,
+            on_change=_on_pick,
+            args=(catalog, NEARBY_KEY),
+        )
+        zoom = closer_zoom(tapped.x, tapped.y)
+        if zoom is not None and zoom != request.focus:
+            st.button(
+                f"Zoom in to the {zoom}",
+                icon=":material/zoom_in:",
+                key="zoom_in_here",
+                on_click=_on_zoom_in,
+                args=(zoom,),
+            )
+
+
+def _render_finder_and_filters(catalog: Catalog, visible: tuple[str, ...]) -> None:
+    """The search box, the point list (limited to the points the filters show) and the
+    filters."""
+    columns = st.columns([2, 3], vertical_alignment="bottom")
+    query: str = columns[0].text_input(
+        "Search points",
+        key="point_query",
+        max_chars=80,
+        placeholder="e.g. BL40, weizhong, 委中, back of the knee",
+    )
+    matches = search(catalog, query) if query.strip() else []
+    options = matches or list(catalog.points)
+    shown = set(visible)
+    options = [code for code in options if code in shown] or options
+    columns[1].selectbox(
+        "Choose a point",
+        options,
+        index=None,
+        key=PICK_KEY,
+        on_change=_on_pick,
+        args=(catalog, PICK_KEY),
+        format_func=lambda code: option_label(catalog.points[code]),
+        placeholder=f"{len(options)} point(s) match" if query.strip() else "Choose a point",
+    )
+    if query.strip() and not matches:
+        st.caption("No point matches that search; showing all points.")
     with st.expander("Filter by region or channel"):
         st.multiselect(
             "Regions",
@@ -251,37 +333,13 @@ def _render_filters(catalog: Catalog) -> None:
         st.multiselect("Channels", catalog.meridians, key=MERIDIANS_KEY, placeholder="All channels")
 
 
-def _render_finder(catalog: Catalog, visible: tuple[str, ...]) -> None:
-    columns = st.columns([2, 3], vertical_alignment="bottom")
-    query: str = columns[0].text_input(
-        "Search points",
-        key="point_query",
-        max_chars=80,
-        placeholder="e.g. BL40, weizhong, 委中, back of the knee",
-    )
-    options = search(catalog, query) if query.strip() else list(catalog.points)
-    shown = set(visible)
-    options = [code for code in options if code in shown] or options
-    columns[1].selectbox(
-        "Choose a point",
-        options,
-        index=None,
-        key=PICK_KEY,
-        on_change=_on_pick,
-        format_func=lambda code: option_label(catalog.points[code]),
-        placeholder=f"{len(options)} point(s) match" if query.strip() else "Choose a point",
-    )
-    if query.strip() and not search(catalog, query):
-        st.caption("No point matches that search; showing all points.")
-
-
 def render_detail_panel(catalog: Catalog, code: str | None, reader: Reader, view: View) -> None:
     if code is None:
         st.markdown("### Choose a point")
         st.markdown(
-            "Click a marker on the body map, or search for a point above. Each point shows "
-            "where it is, how to find it, what traditional Chinese medicine says about it, "
-            "what the research does and does not show, and its safety cautions."
+            "Tap or click a marker on the body map, or search for a point above. Each point "
+            "shows where it is, how to find it, what traditional Chinese medicine says about "
+            "it, what the research does and does not show, and its safety cautions."
         )
         return
     point = catalog.points[code]
