@@ -390,3 +390,13 @@ def test_requests_of_a_session_that_has_run_pass_unchanged() -> None:
     removed = client_state("gone")  # removed by a later full run: Streamlit ignores it
     assert whole_page_first(session, removed) is removed
     assert waiting_fragment_request(session) is None
+
+
+def test_page_names_the_chart_bundle_and_fonts_it_will_need(stack: RunningStack) -> None:
+    _, _, html = get(stack.url + "/")
+    head = html.split(b"</head>")[0].decode()
+    named = re.findall(r'<link rel="(?:modulepreload|preload)" href="\./([^"]+)"', head)
+    assert any(re.fullmatch(r"static/js/PlotlyChart\.[\w-]+\.js", path) for path in named)
+    assert sum(path.endswith(".woff2") for path in named) == 2
+    for path in named:
+        assert (streamlit_static_dir() / path).is_file(), f"{path} is not a Streamlit file"
