@@ -15,15 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from bench.measure import MAP_SHOWN_JS, VIEWPORT, summarize
 from bench.serving_load import run_readers
-from deploy.serve import RunningStack, running_stack, settings_from_environment
+from deploy.serve import (
+    RunningStack,
+    running_stack,
+    settings_from_environment,
+    write_self_signed_certificate,
+)
 from tests.support import ROOT, free_port, read_rss_kib, streamlit_process, wait_until_settled
 
 PHONE_LINK = {
@@ -38,7 +45,8 @@ TARGETS = {"phone_first_load_ratio": 0.55, "phone_bytes_ratio": 0.55, "load_erro
 def phone_first_load(browser, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
     """ms from navigation to the map drawn, with an empty cache over the phone link, and
     the bytes the page received by the time its first run had finished."""
-    context = browser.new_context(viewport=VIEWPORT)
+    # The HTTPS run uses a certificate made for it, which no authority vouches for.
+    context = browser.new_context(viewport=VIEWPORT, ignore_https_errors=url.startswith("https:"))
     context.add_init_script(MAP_SHOWN_JS)
     page = context.new_page()
     received = {"bytes": 0}
@@ -69,20 +77,37 @@ def phone_first_load(browser, url: str) -> dict[str, float]:  # type: ignore[no-
 
 
 @contextmanager
-def served(replicas: int) -> Iterator[RunningStack]:
-    settings = settings_from_environment({"REPLICAS": str(replicas), "PORT": str(free_port())})
-    with running_stack(dataclasses.replace(settings, log_to_terminal=False)) as stack:
-        yield stack
+def served(replicas: int, tls: bool = False) -> Iterator[RunningStack]:
+    """``make serve`` with ``replicas``, over plain HTTP or over HTTPS with HTTP/2."""
+    with tempfile.TemporaryDirectory() as scratch:
+        environment = {"REPLICAS": str(replicas), "PORT": str(free_port())}
+        if tls:
+            cert, key = write_self_signed_certificate(Path(scratch))
+            environment |= {"TLS_CERT": str(cert), "TLS_KEY": str(key)}
+        settings = settings_from_environment(environment)
+        with running_stack(dataclasses.replace(settings, log_to_terminal=False)) as stack:
+            yield stack
 
 
 def measure_phone_loads(browser, loads: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    found: dict[str, list[dict[str, float]]] = {"served": [], "atlas_stock": [], "chart": []}
+    found: dict[str, list[dict[str, float]]] = {
+        "served": [],
+        "served_tls": [],
+        "atlas_stock": [],
+        "chart": [],
+    }
     with (
         served(2) as stack,
+        served(2, tls=True) as tls_stack,
         streamlit_process(ROOT / "app.py") as atlas,
         streamlit_process(ROOT / "bench" / "chart_app.py") as chart,
     ):
-        urls = {"served": stack.url, "atlas_stock": atlas.url, "chart": chart.url}
+        urls = {
+            "served": stack.url,
+            "served_tls": tls_stack.url,
+            "atlas_stock": atlas.url,
+            "chart": chart.url,
+        }
         names = list(urls)
         for number in range(loads):
             # Rotated, so that every page meets the machine's noise alike.
@@ -189,7 +214,9 @@ def serving_table(results: dict[str, Any]) -> str:
     """The serving results as a Markdown table (the README quotes it)."""
     met = results["verdicts"]
     loads = results["first_load"]
-    served, stock, chart = (loads[name] for name in ("served", "atlas_stock", "chart"))
+    served, tls, stock, chart = (
+        loads[name] for name in ("served", "served_tls", "atlas_stock", "chart")
+    )
     one, three = results["load"]["1"], results["load"]["3"]
 
     def mark(key: str) -> tuple[str, str]:
@@ -211,6 +238,15 @@ def serving_table(results: dict[str, Any]) -> str:
             f"{chart['bytes_median']:,} (bare chart, stock)",
             f"{met['phone_bytes_ratio']['value']:.2f}",
             *mark("phone_bytes_ratio"),
+        ),
+        (
+            "The same over HTTPS and HTTP/2 (ms; bytes)",
+            f"{tls['ms']['median']:.0f}; {tls['bytes_median']:,}",
+            f"{chart['ms']['median']:.0f}; {chart['bytes_median']:,} (bare chart, stock)",
+            f"{_ratio(tls['ms']['median'], chart['ms']['median']):.2f}; "
+            f"{_ratio(tls['bytes_median'], chart['bytes_median']):.2f}",
+            "",
+            "",
         ),
         (
             "The same, against the atlas served stock (ms; bytes)",

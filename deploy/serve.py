@@ -8,6 +8,8 @@ Settings come from the environment:
   to those and no replica runs here;
 - ``BALANCER=none``: run only the replicas, on ``HOST`` at ports ``PORT``, ``PORT+1``, ...,
   for a balancer on another host;
+- ``TLS_CERT`` and ``TLS_KEY``: a certificate (with its chain) and its key, to serve HTTPS
+  and HTTP/2 instead of plain HTTP;
 - ``STREAMLIT_SERVER_COOKIE_SECRET``: the secret every replica shares (one is made per run
   if unset; replicas on several hosts must be given the same one).
 
@@ -25,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -78,12 +81,18 @@ class ServeSettings:
     remote_backends: tuple[Backend, ...] = ()
     balancer: bool = True
     cookie_secret: str = field(default="", repr=False)
+    tls_cert: str = ""
+    tls_key: str = ""
     max_body: str = "1m"
     max_upload_mib: int = 1
     connections_per_address: int = 200
     worker_connections: int = 4096
     replica_max_connections: int = 1000
     log_to_terminal: bool = True
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert else "http"
 
     @property
     def backends(self) -> tuple[Backend, ...]:
@@ -135,6 +144,7 @@ def settings_from_environment(
     if remote and not balancer:
         raise ServeError("BACKENDS names replicas for this balancer: not with BALANCER=none")
     secret = environ.get("STREAMLIT_SERVER_COOKIE_SECRET", "") or secrets.token_hex(32)
+    tls_cert, tls_key = _tls_files(environ)
     if not balancer:
         # Replicas for a balancer elsewhere: on the given address, at known ports.
         ports = tuple(port + offset for offset in range(replicas))
@@ -149,8 +159,37 @@ def settings_from_environment(
     choose = pick_port or free_port
     ports = () if remote else tuple(choose() for _ in range(replicas))
     return ServeSettings(
-        host=host, port=port, replica_ports=ports, remote_backends=remote, cookie_secret=secret
+        host=host,
+        port=port,
+        replica_ports=ports,
+        remote_backends=remote,
+        cookie_secret=secret,
+        tls_cert=tls_cert,
+        tls_key=tls_key,
     )
+
+
+def _tls_files(environ: Mapping[str, str]) -> tuple[str, str]:
+    cert, key = (environ.get(name, "").strip() for name in ("TLS_CERT", "TLS_KEY"))
+    if bool(cert) != bool(key):
+        raise ServeError("TLS_CERT and TLS_KEY go together: give both, or neither")
+    for name, path in (("TLS_CERT", cert), ("TLS_KEY", key)):
+        if path and not Path(path).is_file():
+            raise ServeError(f"{name} names no readable file: {path}")
+    return (str(Path(cert).resolve()), str(Path(key).resolve())) if cert else ("", "")
+
+
+def write_self_signed_certificate(directory: Path, address: str = LOOPBACK) -> tuple[Path, Path]:
+    """A certificate for ``address`` that nobody vouches for, to try HTTPS on one machine
+    (browsers warn about it; the tests and the benchmark tell Chromium to accept it)."""
+    cert, key = directory / "local-cert.pem", directory / "local-key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", f"/CN={address}", "-addext", f"subjectAltName=IP:{address}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
 
 
 def free_port() -> int:
@@ -213,6 +252,19 @@ def preload_links(static_root: Path) -> str:
     return "".join(links)
 
 
+def _listen_lines(settings: ServeSettings, address: str) -> list[str]:
+    if not settings.tls_cert:
+        return [f"listen {address};"]
+    return [
+        # HTTP/2 fetches the page's hundred bundles over one connection, all at once.
+        f"listen {address} ssl http2;",
+        f"ssl_certificate {settings.tls_cert};",
+        f"ssl_certificate_key {settings.tls_key};",
+        "ssl_protocols TLSv1.2 TLSv1.3;",
+        "ssl_session_cache shared:tls:10m;",
+    ]
+
+
 def render_nginx(settings: ServeSettings, run_dir: Path, static_root: Path) -> str:
     backends = settings.backends
     if not backends:
@@ -250,7 +302,8 @@ def render_nginx(settings: ServeSettings, run_dir: Path, static_root: Path) -> s
         ),
         any_servers=_indent([f"server {b.address} {server_options};" for b in backends], 8),
         pinned_upstreams=_indent(pinned, 4) + "\n",
-        listen=f"{host}:{settings.port}",
+        listen_lines=_indent(_listen_lines(settings, f"{host}:{settings.port}"), 8),
+        secure_cookie="; Secure" if settings.tls_cert else "",
         static_root=static_root,
         preload_links=preload_links(static_root),
     )
@@ -392,8 +445,10 @@ def write_configs(settings: ServeSettings, run_dir: Path) -> None:
 
 
 def healthy(url: str) -> bool:
+    # Only whether our own listener answers: its certificate may name another address.
+    context = ssl._create_unverified_context() if url.startswith("https:") else None
     try:
-        with urllib.request.urlopen(url + HEALTH_PATH, timeout=2) as response:
+        with urllib.request.urlopen(url + HEALTH_PATH, timeout=2, context=context) as response:
             return response.status == 200
     except OSError:
         return False
@@ -430,7 +485,8 @@ def running_stack(settings: ServeSettings, timeout: float = 90.0) -> Iterator[Ru
             start_new_session=not settings.log_to_terminal,
         )
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        stack = RunningStack(f"http://{host}:{settings.port}", run_dir, settings, process)
+        url = f"{settings.scheme}://{host}:{settings.port}"
+        stack = RunningStack(url, run_dir, settings, process)
         try:
             wait_until_serving(stack, timeout)
             yield stack

@@ -35,6 +35,7 @@ from deploy.serve import (
     settings_from_environment,
     streamlit_static_dir,
     write_configs,
+    write_self_signed_certificate,
 )
 from tests.support import (
     DETAIL_HEADING,
@@ -127,7 +128,8 @@ def test_replicas_for_a_balancer_elsewhere_listen_at_known_ports(tmp_path: Path)
 @pytest.mark.parametrize(
     "environment",
     [{"REPLICAS": "0"}, {"REPLICAS": "two"}, {"PORT": "70000"}, {"HOST": "example.org"},
-     {"BACKENDS": "10.0.0.5"}, {"BACKENDS": "10.0.0.5:8501", "BALANCER": "none"}],
+     {"BACKENDS": "10.0.0.5"}, {"BACKENDS": "10.0.0.5:8501", "BALANCER": "none"},
+     {"TLS_CERT": "pyproject.toml"}, {"TLS_CERT": "no-such.pem", "TLS_KEY": "no-such.pem"}],
 )  # fmt: skip
 def test_bad_settings_stop_with_a_message(environment: dict[str, str]) -> None:
     with pytest.raises(ServeError):
@@ -400,3 +402,51 @@ def test_page_names_the_chart_bundle_and_fonts_it_will_need(stack: RunningStack)
     assert sum(path.endswith(".woff2") for path in named) == 2
     for path in named:
         assert (streamlit_static_dir() / path).is_file(), f"{path} is not a Streamlit file"
+
+
+def test_with_a_certificate_nginx_serves_https_and_marks_its_cookie_secure(tmp_path: Path) -> None:
+    (tmp_path / "cert.pem").write_text("certificate")
+    (tmp_path / "key.pem").write_text("key")
+    settings = settings_from_environment(
+        {"TLS_CERT": str(tmp_path / "cert.pem"), "TLS_KEY": str(tmp_path / "key.pem")},
+        pick_port=lambda: 9101,
+    )
+    text = render_nginx(settings, tmp_path, tmp_path / "static")
+    assert "listen 127.0.0.1:8080 ssl http2;" in text
+    assert f"ssl_certificate {tmp_path / 'cert.pem'};" in text
+    assert text.count("SameSite=Lax; Secure") == 2
+    assert settings.scheme == "https"
+
+
+@pytest.mark.browser
+def test_map_works_over_https_and_http2(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    require_serving_tools()
+    require_browser()
+    cert, key = write_self_signed_certificate(tmp_path)
+    settings = settings_from_environment(
+        {"REPLICAS": "1", "PORT": str(free_port()), "TLS_CERT": str(cert), "TLS_KEY": str(key)}
+    )
+    with running_stack(dataclasses.replace(settings, log_to_terminal=False)) as secure:
+        assert secure.url.startswith("https://127.0.0.1:")
+        # The certificate is made for this test; no authority vouches for it.
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1100}, ignore_https_errors=True
+        )
+        try:
+            page = context.new_page()
+            sockets: list[str] = []
+            page.on("websocket", lambda socket: sockets.append(socket.url))
+            page.goto(secure.url + "/?point=BL23")
+            wait_for_map(page)
+            shows(page, "BL23")
+            click_another_point(page, "BL23")
+            protocols = page.evaluate(
+                "() => performance.getEntriesByType('resource')"
+                ".filter(e => e.name.includes('/static/js/')).map(e => e.nextHopProtocol)"
+            )
+            assert protocols and set(protocols) == {"h2"}
+            assert sockets and all(url.startswith("wss://127.0.0.1:") for url in sockets)
+            sticky = next(c for c in context.cookies() if c["name"] == STICKY_COOKIE)
+            assert sticky["secure"]
+        finally:
+            context.close()
