@@ -59,6 +59,11 @@ def whole_page_first(session: Any, client_state: ClientState | None) -> ClientSt
 
 def install() -> None:
     """Wrap AppSession's rerun request and its end-of-run handling (once per process)."""
+    needed = ("request_rerun", "has_fragment", "_handle_scriptrunner_event_on_event_loop")
+    if not all(hasattr(AppSession, name) for name in needed):
+        # Another Streamlit, built otherwise: serve as it is; the failover test will say so.
+        print("deploy.replica: this Streamlit has no AppSession hooks to wrap", file=sys.stderr)
+        return
     request_rerun = AppSession.request_rerun
     handle_event = AppSession._handle_scriptrunner_event_on_event_loop
     if getattr(request_rerun, "_atlas_wrapped", False):
