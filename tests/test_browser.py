@@ -113,7 +113,7 @@ def test_hostile_link_shows_no_markup_and_no_traceback(page, server_url) -> None
 def test_front_view_markers_answer_clicks(page, server_url, catalog) -> None:  # type: ignore[no-untyped-def]
     page.goto(server_url)
     wait_for_map(page)
-    page.get_by_text("Front of the body", exact=True).click()
+    page.get_by_text("Front", exact=True).click()
     page.wait_for_function(
         "() => { const p = document.querySelector('.st-key-map .js-plotly-plot');"
         " return p && p.data.some(t => t.customdata.includes('ST36')); }",

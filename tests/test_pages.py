@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from acupoints.catalog import DATA_DIR_VARIABLE
-from acupoints.ui.map_page import CHART_KEY, PICK_KEY
+from acupoints.ui.map_page import CHART_KEY, FOCUS_KEY, NEARBY_KEY, PICK_KEY, VIEW_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SCRIPTS = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -158,3 +158,69 @@ def test_set_link_on_the_map_page_offers_its_handout() -> None:
 def test_map_page_without_a_set_offers_no_handout() -> None:
     app = run_app(point="BL23")
     assert not app.get("download_button")
+
+
+def map_figure_codes(app: AppTest) -> set[str]:
+    """Codes drawn on the body map in this run (AppTest sees the chart's JSON spec)."""
+    import json
+
+    chart = next(
+        element
+        for element in app.get("plotly_chart")
+        if json.loads(element.proto.spec)["data"][0].get("customdata")
+    )
+    return {code for trace in json.loads(chart.proto.spec)["data"] for code in trace["customdata"]}
+
+
+def simulate_tap(app: AppTest, code: str, x: float, y: float) -> None:
+    app.session_state[CHART_KEY] = {
+        "selection": {
+            "points": [{"customdata": code, "x": x, "y": y}],
+            "point_indices": [0],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    app.run()
+
+
+def test_a_link_to_a_front_point_opens_the_front_view_with_it_drawn() -> None:
+    app = run_app(point="ST36")
+    assert app.radio(key=VIEW_KEY).value == "anterior"
+    assert "ST36" in map_figure_codes(app)
+
+
+def test_picking_a_front_point_from_search_switches_the_view_and_zoom() -> None:
+    app = run_app()
+    app.selectbox(key=FOCUS_KEY).select("upper back").run()
+    app.selectbox(key=PICK_KEY).select("ST36").run()
+    assert app.radio(key=VIEW_KEY).value == "anterior"
+    assert app.selectbox(key=FOCUS_KEY).value == "whole body"
+    assert "ST36" in map_figure_codes(app)
+    assert "### ST36 ·" in all_markdown(app)
+
+
+def test_a_tap_in_a_crowded_spot_offers_the_points_a_finger_could_have_meant(
+    catalog,  # type: ignore[no-untyped-def]
+) -> None:
+    site = catalog.placements["BL31"][0]
+    app = run_app()
+    simulate_tap(app, "BL31", site.x, site.y)
+    nearby = app.button_group(key=NEARBY_KEY)
+    offered = [label.split(" ·")[0] for label in nearby.options]  # "BL27 · Small Intestine Shu"
+    assert offered[0] in {"BL27", "BL32"}
+    assert "BL31" not in offered
+    assert any(button.label == "Zoom in to the lower back" for button in app.button)
+    neighbour = offered[0]
+    nearby.set_value(neighbour).run()
+    assert f"### {neighbour} ·" in all_markdown(app)
+    assert app.query_params["point"] == neighbour
+
+
+def test_zooming_in_from_a_crowded_tap_shows_the_lower_back(catalog) -> None:  # type: ignore[no-untyped-def]
+    site = catalog.placements["BL31"][0]
+    app = run_app()
+    simulate_tap(app, "BL31", site.x, site.y)
+    next(button for button in app.button if button.label.startswith("Zoom in")).click().run()
+    assert app.selectbox(key=FOCUS_KEY).value == "lower back"
+    assert "### BL31 ·" in all_markdown(app)

@@ -51,15 +51,18 @@ def asked_code(page) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
-def click_map_at(page, x: float, y: float) -> str:  # type: ignore[no-untyped-def]
-    """Click the map at a position in B-cun; return the feedback once it arrives."""
+def click_map_at(page, x: float, y: float, tap: bool = False) -> str:  # type: ignore[no-untyped-def]
+    """Click (or tap) the map at a position in B-cun; return the feedback once it arrives."""
     page.evaluate(
         "selector => document.querySelector(selector).scrollIntoView({block: 'center'})",
         PLOT,
     )
     page.wait_for_timeout(100)
     pixel = page.evaluate(DATA_TO_PIXEL_JS, [PLOT, x, y])
-    page.mouse.click(pixel["x"], pixel["y"])
+    if tap:
+        page.touchscreen.tap(pixel["x"], pixel["y"])
+    else:
+        page.mouse.click(pixel["x"], pixel["y"])
     page.wait_for_function(
         "selector => document.querySelector(selector).innerText.includes('marks')",
         arg=QUESTION,

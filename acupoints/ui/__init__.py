@@ -27,12 +27,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("pages/3_Study.py", "Study", ":material/school:"),
     ("pages/4_Consultation.py", "Consultation", ":material/medical_services:"),
 ]
-DISCLAIMER_LEAD = (
-    "**This is information, not medical advice.** It does not replace a doctor or a licensed "
-    "practitioner."
-)
+DISCLAIMER_LEAD = "**This is information, not medical advice.**"
 DISCLAIMER_URGENT = (
-    "Call your emergency number if back pain comes with chest pain, "
+    "It does not replace a doctor or a licensed practitioner. Call your emergency number if back pain comes with chest pain, "
     "breathlessness, sweating or nausea, spreads to the arm or jaw, or starts suddenly as a "
     "tearing pain. See a doctor now if it comes with loss of bladder or bowel control, numbness "
     "around the genitals or buttocks, new problems with sex, leg weakness or trouble walking, "
