@@ -102,6 +102,7 @@ def measure_phone_loads(browser, loads: int) -> dict[str, Any]:  # type: ignore[
         streamlit_process(ROOT / "app.py") as atlas,
         streamlit_process(ROOT / "bench" / "chart_app.py") as chart,
     ):
+        failed: dict[str, list[str]] = {name: [] for name in found}
         urls = {
             "served": stack.url,
             "served_tls": tls_stack.url,
@@ -113,12 +114,16 @@ def measure_phone_loads(browser, loads: int) -> dict[str, Any]:  # type: ignore[
             # Rotated, so that every page meets the machine's noise alike.
             shift = number % len(names)
             for name in names[shift:] + names[:shift]:
-                found[name].append(phone_first_load(browser, urls[name]))
+                try:
+                    found[name].append(phone_first_load(browser, urls[name]))
+                except Exception as error:  # a load that never drew the map is counted
+                    failed[name].append(f"{type(error).__name__}: {str(error)[:200]}")
     return {
         name: {
             "ms": summarize([sample["ms"] for sample in samples]),
-            "bytes_median": int(statistics.median(sample["bytes"] for sample in samples)),
+            "bytes_median": int(statistics.median(s["bytes"] for s in samples)) if samples else 0,
             "samples": samples,
+            "failed": failed[name],
         }
         for name, samples in found.items()
     }

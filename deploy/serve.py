@@ -424,7 +424,9 @@ class RunningStack:
         return int(text) if text.isdigit() else 0
 
     def replica_url(self, number: int) -> str:
-        return f"http://{LOOPBACK}:{self.settings.replica_ports[number - 1]}"
+        host = self.settings.replica_host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.settings.replica_ports[number - 1]}"
 
 
 def write_configs(settings: ServeSettings, run_dir: Path) -> None:

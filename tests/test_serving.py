@@ -450,3 +450,23 @@ def test_map_works_over_https_and_http2(browser, tmp_path: Path) -> None:  # typ
             assert sticky["secure"]
         finally:
             context.close()
+
+
+def test_replicas_and_a_balancer_started_apart_work_together() -> None:
+    """The several-hosts layout, on loopback: replicas alone, then nginx alone in front."""
+    require_serving_tools()
+    replica_port = free_port()
+    replicas_only = settings_from_environment(
+        {"BALANCER": "none", "HOST": "127.0.0.1", "PORT": str(replica_port), "REPLICAS": "1"}
+    )
+    with running_stack(dataclasses.replace(replicas_only, log_to_terminal=False)) as replicas:
+        assert "balancer" not in replicas.supervisorctl("status")
+        balancer_only = settings_from_environment(
+            {"BACKENDS": f"127.0.0.1:{replica_port}", "PORT": str(free_port())}
+        )
+        with running_stack(dataclasses.replace(balancer_only, log_to_terminal=False)) as front:
+            assert front.supervisorctl("status").split()[0] == "balancer"
+            status, headers, body = get(front.url + "/")
+            assert status == 200 and b"<html" in body.lower()
+            cookies = " ".join(headers.get_all("Set-Cookie") or [])
+            assert f"{STICKY_COOKIE}=r1;" in cookies
