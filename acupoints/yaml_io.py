@@ -17,10 +17,13 @@ from typing import Any, NoReturn
 
 import yaml
 
-# The largest data file is about 75 KB. 500 KB leaves room for several times as many points
-# while keeping the worst case quick: a file of the smallest possible values (``[0,0,...]``)
-# at this size parses in about half a second, where 2 MB took several seconds.
+# The largest data file is about 75 KB and holds about 3,500 values (keys, items, scalars).
+# Bytes bound reading; values bound parsing, whose time grows with their number: 500 KB of
+# the smallest values (``[0,0,...]``) is 250,000 of them, which took 4 s on a busy 2-core
+# machine. Ten times the largest file on both counts brings the worst file down to 1.5 s
+# there (libyaml; PyYAML's own parser, used where libyaml is missing, takes about 6 s).
 MAX_FILE_BYTES = 500_000
+MAX_VALUES = 40_000
 # The real files nest six levels deep at most (a point's location sites). Twenty is ample
 # and keeps a hostile ``[[[[...`` from reaching Python's recursion limit in the walk below
 # or in validation after it.
@@ -100,6 +103,7 @@ class _EventReader:
         self.file = file
         self.lines: dict[FieldPath, int] = {}
         self.problems: list[Problem] = []
+        self.values_read = 0
 
     @staticmethod
     def line_of(event: yaml.Event) -> int:
@@ -133,9 +137,15 @@ class _EventReader:
             self.stop(self.line_of(extra), (), "only one YAML document is allowed per file")
         return True, value
 
+    def count(self, line: int, path: FieldPath) -> None:
+        self.values_read += 1
+        if self.values_read > MAX_VALUES:
+            self.stop(line, path, f"more than {MAX_VALUES:,} values in one file")
+
     def value(self, path: FieldPath, depth: int) -> Any:
         event = self.loader.get_event()
         line = self.line_of(event)
+        self.count(line, path)
         self.lines.setdefault(path, line)
         if isinstance(event, yaml.AliasEvent):
             self.report(line, path, f"alias '*{event.anchor}' is not allowed: write the value out")
@@ -168,6 +178,7 @@ class _EventReader:
                 self.report(key_line, path, "keys must be plain")
                 self.value((*path, "?"), depth + 1)
                 continue
+            self.count(key_line, path)
             key = self.scalar(self.loader.get_event(), path, is_key=True)
             if not isinstance(key, str | int | float | bool):
                 if key is not _REFUSED:
@@ -194,7 +205,7 @@ class _EventReader:
         if tag == MERGE_TAG:
             self.report(line, path, "merge key '<<' is not allowed: write the keys out")
             return _REFUSED
-        # libyaml's marks are its own type; the constructor reads only their line, in errors.
+        # No marks: libyaml's are of its own type, and an error is located by the line above.
         node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
             return self.loader.construct_object(node)

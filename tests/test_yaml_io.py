@@ -11,6 +11,7 @@ from acupoints.yaml_io import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_PROBLEMS_PER_FILE,
+    MAX_VALUES,
     DataError,
     load_yaml_file,
     load_yaml_text,
@@ -162,6 +163,17 @@ def test_nesting_at_the_limit_is_accepted() -> None:
     for _ in range(MAX_DEPTH):
         (value,) = value
     assert value == 1
+
+
+def test_too_many_values_are_refused_at_the_value_that_passes_the_limit() -> None:
+    text = "".join(f"k{number}: 0\n" for number in range(MAX_VALUES))
+    (message,) = problems_of(text)
+    # The document's mapping is one value, then each line holds two (a key and its value):
+    # the value past the limit is the one on line MAX_VALUES / 2.
+    line = MAX_VALUES // 2
+    assert (
+        message == f"points/x.yaml:{line}: k{line - 1}: more than {MAX_VALUES:,} values in one file"
+    )
 
 
 def test_control_character_names_its_line() -> None:
