@@ -102,13 +102,13 @@ bench: $(STAMP_DEV) browser-deps serving-deps
 # runs and restarts, on PORT (default 8080) of HOST (default 127.0.0.1). Ctrl-C stops it all.
 .PHONY: serve serving-deps
 serving-deps:
-	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v supervisord >/dev/null; then \
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || ! command -v supervisord >/dev/null || ! command -v openssl >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor openssl >/dev/null; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
-	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor >/dev/null; \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx supervisor openssl >/dev/null; \
 	  else \
-	    echo "nginx or supervisord is missing and cannot be installed here (not root): run 'sudo apt-get install nginx supervisor'. The serving tests will be skipped (CI fails instead)."; \
+	    echo "nginx, supervisord or openssl is missing and cannot be installed here (not root): run 'sudo apt-get install nginx supervisor openssl'. The serving tests will be skipped (CI fails instead)."; \
 	  fi; \
 	fi
 

@@ -60,13 +60,14 @@ def require_serving_tools() -> None:
         for name, fallback in (
             ("nginx", "/usr/sbin/nginx"),
             ("supervisord", "/usr/bin/supervisord"),
+            ("openssl", "/usr/bin/openssl"),  # makes the certificate of the HTTPS test
         )
         if not shutil.which(name) and not Path(fallback).exists()
     ]
     if not missing:
         return
     message = (
-        f"{' and '.join(missing)} missing: install Debian's nginx and supervisor (make test does)"
+        f"{' and '.join(missing)} missing: install nginx, supervisor and openssl (make test does)"
     )
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
