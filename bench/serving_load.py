@@ -24,6 +24,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 CHART_KEY_SUFFIX = "-body_map"
 RUN_TIMEOUT_S = 30.0
@@ -132,8 +133,11 @@ async def reader(url: str, clicks: int, think_s: float, seed: int) -> ReaderResu
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         headers = {"Origin": url, **({"Cookie": cookie} if cookie else {})}
         async with connect(
-            ws_url, subprotocols=["streamlit"], additional_headers=headers, max_size=2**25
-        ) as socket:  # type: ignore[list-item]
+            ws_url,
+            subprotocols=[Subprotocol("streamlit")],
+            additional_headers=headers,
+            max_size=2**25,
+        ) as socket:
             page = Page()
             started = time.perf_counter()
             await _run(socket, ClientState(query_string=query), page, None)

@@ -168,7 +168,7 @@ def page(browser, server_url):  # type: ignore[no-untyped-def]
     """A page that accepts downloads and records the address of every request it makes."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     page = context.new_page()
-    page.requested = []  # type: ignore[attr-defined]
+    page.requested = []
     context.on("request", lambda request: page.requested.append(request.url))
     page.on("websocket", lambda socket: page.requested.append(socket.url))
     yield page
@@ -220,7 +220,8 @@ def test_static_bundle_comes_back_compressed_and_cached_for_a_year(stack: Runnin
     assert len(body) < 0.5 * len(original)
     cache = headers.get("Cache-Control", "")
     assert "immutable" in cache
-    assert int(re.search(r"max-age=(\d+)", cache).group(1)) >= YEAR_S
+    max_age = re.search(r"max-age=(\d+)", cache)
+    assert max_age is not None and int(max_age.group(1)) >= YEAR_S
     # A client that cannot decompress gets the bundle as it is.
     _, plain_headers, plain = get(stack.url + path)
     assert "Content-Encoding" not in plain_headers
@@ -313,9 +314,9 @@ def test_no_process_of_the_stack_talks_beyond_localhost(page, stack: RunningStac
 
 
 @pytest.mark.browser
-def test_a_killed_replica_loses_no_reader_and_comes_back(
+def test_a_killed_replica_loses_no_reader_and_comes_back(  # type: ignore[no-untyped-def]
     page, browser, stack: RunningStack
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page.goto(stack.url + "/?point=BL23")
     wait_for_map(page)
     shows(page, "BL23")
