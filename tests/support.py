@@ -308,9 +308,11 @@ def wait_until(condition, timeout_s: float, interval_s: float = 0.2) -> bool:  #
 
 
 def page_links(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """The URL of every page in the app's menu."""
+    """The URL of every page in the app's menu, each once (a page may link to another in
+    more than one place, as the phone layout does)."""
     page.wait_for_selector("a[data-testid=stPageLink-NavLink]", timeout=30_000)
-    return page.evaluate(
+    links: list[str] = page.evaluate(
         "() => [...document.querySelectorAll('a[data-testid=stPageLink-NavLink]')]"
         ".map(link => link.href)"
     )
+    return list(dict.fromkeys(links))
