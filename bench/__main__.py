@@ -8,7 +8,9 @@
   and with a warm browser cache;
 - memory: the server's RSS idle and with 1, 10 and 30 open sessions, then after the
   sessions close and reopen;
-- bytes received over the websocket per click.
+- bytes received over the websocket per click;
+- tap -> details on a touch phone, the atlas against the bare button tapped the same way;
+- layout shift while each page first loads, on a phone and a tablet, against a bare page.
 
 Prints a table and writes the numbers to bench/results/latest.json.
 """
@@ -35,8 +37,10 @@ import streamlit
 from acupoints.catalog import DATA_DIR_VARIABLE, load_catalog
 from acupoints.figures import MapRequest, build_map_figure
 from bench.measure import (
+    PHONE,
     VIEWPORT,
     first_load,
+    layout_shift_on_load,
     map_target,
     open_floor_target,
     open_map_session,
@@ -52,10 +56,18 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results" / "latest.json"
 TARGETS = {
     "click_ratio_to_floor": 1.3,
+    "tap_ratio_to_floor": 1.3,
+    "layout_shift": 0.1,
     "first_load_ratio": 1.15,
     "scale_ratio": 1.1,
     "memory_mib_per_session": 1.0,
     "memory_growth_last_cycle_mib": 1.0,
+}
+SHIFT_PAGES = ("/", "/?point=BL23", "/What_to_expect", "/Research", "/Study", "/Consultation")
+SHIFT_DEVICES = {
+    "phone": PHONE,
+    "tablet": {"viewport": {"width": 768, "height": 1024}, "has_touch": True},
+    "desktop": {"viewport": VIEWPORT},
 }
 # Sessions whose browser is gone are kept this long for a reconnect (Streamlit's default is
 # 120 s); the memory run shortens it so that closed sessions are really gone when measured.
@@ -77,7 +89,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
     parser.add_argument(
-        "--skip", default="", help="parts to leave out, e.g. clicks,load,memory,serving"
+        "--skip",
+        default="",
+        help="parts to leave out, e.g. clicks,taps,shift,load,memory,serving",
     )
     parser.add_argument("--phone-loads", type=int, default=3, help="phone-link loads per page")
     parser.add_argument("--readers", type=int, default=50, help="readers at once (serving)")
@@ -150,6 +164,42 @@ def measure_clicks(browser, urls: dict[str, str], rounds: int, points: int) -> d
     return found
 
 
+def measure_taps(browser, urls: dict[str, str], rounds: int, points: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Taps on the phone: the atlas's markers against the bare button, interleaved."""
+    session = open_map_session(browser, urls["app"], touch=True)
+    targets = [
+        map_target("app", session, spread(list(session[2]), points), tap=True),
+        open_floor_target(browser, urls["floor"], tap=True),
+    ]
+    run_clicks(targets, rounds)
+    found = {
+        target.name: {
+            "latency_ms": summarize(target.latencies_ms),
+            "samples_ms": [round(value, 1) for value in target.latencies_ms],
+            "misses": target.misses,
+            "distinct_points": target.distinct_points,
+        }
+        for target in targets
+    }
+    for target in targets:
+        target.page.context.close()
+    return found
+
+
+def measure_layout_shifts(browser, urls: dict[str, str], repeats: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The worst of ``repeats`` first visits to each page, per device, and the same for a
+    bare page (the framework's own shift while a page appears)."""
+    pages = {path: urls["app"] + path for path in SHIFT_PAGES}
+    pages["bare page"] = urls["floor"]
+    return {
+        device: {
+            name: round(max(layout_shift_on_load(browser, url, options) for _ in range(repeats)), 3)
+            for name, url in pages.items()
+        }
+        for device, options in SHIFT_DEVICES.items()
+    }
+
+
 def measure_first_loads(browser, urls: dict[str, str], repeats: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     cold: dict[str, list[float]] = {"app": [], "chart": []}
     warm: dict[str, list[float]] = {"app": [], "chart": []}
@@ -216,6 +266,15 @@ def verdicts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
         found["click_ratio_to_floor"] = {"value": value, "target": TARGETS["click_ratio_to_floor"]}
         value = ratio(scaled["median"], app["median"])
         found["scale_ratio"] = {"value": value, "target": TARGETS["scale_ratio"]}
+    taps = results.get("taps")
+    if taps:
+        value = ratio(taps["app"]["latency_ms"]["median"], taps["floor"]["latency_ms"]["median"])
+        found["tap_ratio_to_floor"] = {"value": value, "target": TARGETS["tap_ratio_to_floor"]}
+    shifts = results.get("layout_shift")
+    if shifts:
+        for device, pages in shifts.items():
+            worst = max(value for name, value in pages.items() if name != "bare page")
+            found[f"layout_shift_{device}"] = {"value": worst, "target": TARGETS["layout_shift"]}
     loads = results.get("first_load")
     if loads:
         for kind in ("empty_cache", "warm_cache"):
@@ -298,6 +357,30 @@ def table(results: dict[str, Any]) -> str:
                 "yes" if app["largest_frame_bytes"] < results["figure_bytes"]["app"] else "**no**",
             )
         )
+    taps = results.get("taps")
+    if taps:
+        app, floor = taps["app"]["latency_ms"], taps["floor"]["latency_ms"]
+        rows.append(
+            (
+                "Tap → details on a phone, median (ms)",
+                f"{app['median']:.0f}",
+                f"{floor['median']:.0f} (bare button, tapped)",
+                *mark("tap_ratio_to_floor"),
+            )
+        )
+    shifts = results.get("layout_shift")
+    if shifts:
+        for device, pages in shifts.items():
+            own = {name: value for name, value in pages.items() if name != "bare page"}
+            listed = ", ".join(f"{name} {value:.2f}" for name, value in own.items())
+            rows.append(
+                (
+                    f"Layout shift while loading, {device}, worst page",
+                    listed,
+                    f"{pages['bare page']:.2f} (bare page)",
+                    *mark(f"layout_shift_{device}"),
+                )
+            )
     loads = results.get("first_load")
     if loads:
         for kind, label in (("empty_cache", "empty cache"), ("warm_cache", "warm cache")):
@@ -373,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         browser = launch_chromium(playwright)
         stack.callback(browser.close)
         results["machine"] = describe_machine(browser.version)
-        if not {"clicks", "load"} <= skip:
+        if not {"clicks", "taps", "shift", "load"} <= skip:
             with ExitStack() as servers:
                 urls = {
                     "app": servers.enter_context(streamlit_process()).url,
@@ -389,6 +472,12 @@ def main(argv: list[str] | None = None) -> int:
                 if "clicks" not in skip:
                     print(f"clicks: {args.rounds} rounds over 4 pages ...", file=sys.stderr)
                     results["clicks"] = measure_clicks(browser, urls, args.rounds, args.points)
+                if "taps" not in skip:
+                    print(f"taps: {args.rounds} rounds on a phone ...", file=sys.stderr)
+                    results["taps"] = measure_taps(browser, urls, args.rounds, args.points)
+                if "shift" not in skip:
+                    print("layout shift: every page, phone, tablet, desktop ...", file=sys.stderr)
+                    results["layout_shift"] = measure_layout_shifts(browser, urls, repeats=3)
                 if "load" not in skip:
                     print(f"first loads: {args.loads} per page ...", file=sys.stderr)
                     results["first_load"] = measure_first_loads(browser, urls, args.loads)

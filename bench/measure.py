@@ -20,6 +20,8 @@ from tests.support import (
 )
 
 VIEWPORT = {"width": 1400, "height": 1000}
+# A phone held upright, taking touches: the tap measurements run here.
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 # Pause after each answered click: longer than the chart's double-click window (50 ms) and
 # long enough for the rest of the rerun to arrive before the next click.
 CLICK_GAP_MS = 350
@@ -74,6 +76,7 @@ class ClickTarget:
     bytes_per_click: list[int] = field(default_factory=list)
     largest_frame: int = 0
     misses: int = 0
+    tap: bool = False
 
 
 def summarize(samples: list[float]) -> dict[str, float]:
@@ -90,9 +93,15 @@ def summarize(samples: list[float]) -> dict[str, float]:
     }
 
 
-def open_map_session(browser, url: str) -> tuple[Any, FrameCounter, dict[str, dict]]:  # type: ignore[no-untyped-def]
+def new_context(browser, touch: bool):  # type: ignore[no-untyped-def]
+    return browser.new_context(**PHONE) if touch else browser.new_context(viewport=VIEWPORT)
+
+
+def open_map_session(  # type: ignore[no-untyped-def]
+    browser, url: str, touch: bool = False
+) -> tuple[Any, FrameCounter, dict[str, dict]]:
     """A session on the atlas, and the markers that can be clicked apart, by code."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page = new_context(browser, touch).new_page()
     frames = FrameCounter()
     frames.attach(page)
     page.goto(url)
@@ -102,7 +111,10 @@ def open_map_session(browser, url: str) -> tuple[Any, FrameCounter, dict[str, di
 
 
 def map_target(
-    name: str, session: tuple[Any, FrameCounter, dict[str, dict]], codes: list[str]
+    name: str,
+    session: tuple[Any, FrameCounter, dict[str, dict]],
+    codes: list[str],
+    tap: bool = False,
 ) -> ClickTarget:
     """Clicks that visit the markers of ``codes`` in turn."""
     page, frames, markers = session
@@ -113,12 +125,12 @@ def map_target(
         marker = markers[codes[number % len(codes)]]
         return marker["x"], marker["y"], marker["code"]
 
-    return ClickTarget(name, page, plan, frames, distinct_points=len(codes))
+    return ClickTarget(name, page, plan, frames, distinct_points=len(codes), tap=tap)
 
 
-def open_floor_target(browser, url: str, name: str = "floor") -> ClickTarget:  # type: ignore[no-untyped-def]
+def open_floor_target(browser, url: str, name: str = "floor", tap: bool = False) -> ClickTarget:  # type: ignore[no-untyped-def]
     """A session on the bare button page; its n-th click shows heading ``F<n+1>``."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page = new_context(browser, tap).new_page()
     frames = FrameCounter()
     frames.attach(page)
     page.goto(url)
@@ -128,7 +140,7 @@ def open_floor_target(browser, url: str, name: str = "floor") -> ClickTarget:  #
     def plan(number: int) -> tuple[float, float, str]:
         return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, f"F{number + 1}"
 
-    return ClickTarget(name, page, plan, frames, distinct_points=1)
+    return ClickTarget(name, page, plan, frames, distinct_points=1, tap=tap)
 
 
 def run_clicks(targets: list[ClickTarget], rounds: int) -> None:
@@ -141,7 +153,7 @@ def run_clicks(targets: list[ClickTarget], rounds: int) -> None:
             target.page.bring_to_front()
             target.frames.reset()
             try:
-                target.latencies_ms.append(timed_click(target.page, x, y, code))
+                target.latencies_ms.append(timed_click(target.page, x, y, code, tap=target.tap))
             except Exception:  # a click that never showed its point is counted, not fatal
                 target.misses += 1
             target.page.wait_for_timeout(CLICK_GAP_MS)
@@ -174,3 +186,30 @@ def open_sessions(context, url: str, count: int) -> list:  # type: ignore[no-unt
         wait_for_map(page)
         pages.append(page)
     return pages
+
+
+# Sums the page's layout shifts as web-vitals does (none within 500 ms of an input).
+LAYOUT_SHIFT_JS = """(() => {
+  window.__layoutShift = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) {
+      if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+    }
+  }).observe({type: 'layout-shift', buffered: true});
+})();"""
+
+
+def layout_shift_on_load(browser, url: str, context_options: dict[str, Any]) -> float:  # type: ignore[no-untyped-def]
+    """Cumulative layout shift of one first visit (empty cache), once the page is idle."""
+    from tests.support import wait_until_settled
+
+    context = browser.new_context(**context_options)
+    context.add_init_script(LAYOUT_SHIFT_JS)
+    page = context.new_page()
+    try:
+        page.goto(url)
+        wait_until_settled(page)
+        page.wait_for_timeout(1500)
+        return float(page.evaluate("() => window.__layoutShift"))
+    finally:
+        context.close()

@@ -209,14 +209,16 @@ def wait_for_map(page) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-# Times a click in the page itself: from the mousedown the click dispatches to the moment a
-# MutationObserver sees the detail heading start with the expected code. Playwright's own
-# round trips fall outside the measured span.
+# Times a click or a tap in the page itself: from the mousedown (or, for a tap, the
+# touchstart, which comes first) to the moment a MutationObserver sees the detail heading
+# start with the expected code. Playwright's own round trips fall outside the measured span.
 ARM_CLICK_TIMER_JS = """code => {
   window.__clickLatency = null;
   let started = null;
-  window.addEventListener('mousedown', () => { started = performance.now(); },
-                          {capture: true, once: true});
+  const start = () => { if (started === null) started = performance.now(); };
+  for (const type of ['mousedown', 'touchstart']) {
+    window.addEventListener(type, start, {capture: true, once: true});
+  }
   const shows = () => {
     const heading = document.querySelector('.st-key-detail h3');
     return heading !== null && heading.textContent.startsWith(code + ' ');
@@ -231,10 +233,16 @@ ARM_CLICK_TIMER_JS = """code => {
 }"""
 
 
-def timed_click(page, x: float, y: float, code: str, timeout_ms: int = 15_000) -> float:  # type: ignore[no-untyped-def]
-    """Click at (x, y) and return the milliseconds until the detail heading shows ``code``."""
+def timed_click(  # type: ignore[no-untyped-def]
+    page, x: float, y: float, code: str, timeout_ms: int = 15_000, tap: bool = False
+) -> float:
+    """Click (or tap) at (x, y); return the milliseconds until the detail heading shows
+    ``code``."""
     page.evaluate(ARM_CLICK_TIMER_JS, code)
-    page.mouse.click(x, y)
+    if tap:
+        page.touchscreen.tap(x, y)
+    else:
+        page.mouse.click(x, y)
     page.wait_for_function("() => window.__clickLatency !== null", timeout=timeout_ms)
     return float(page.evaluate("() => window.__clickLatency"))
 

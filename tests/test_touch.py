@@ -35,12 +35,21 @@ VIEWPORTS = {
     "desktop": DESKTOP,
 }
 # Sums layout-shift entries the way web-vitals does: shifts within 500 ms of an input
-# (hadRecentInput) are the reader's own doing and do not count.
+# (hadRecentInput) are the reader's own doing and do not count. The page's own shifts are
+# kept apart from one that any Streamlit page with layout="wide" makes on a screen wider
+# than its centred column: it first paints its block centred, then widens it. That one
+# moves only the page's main block (bench/ measures it on a bare page as well).
 LAYOUT_SHIFT_JS = """() => {
   window.__layoutShift = 0;
+  window.__wideningShift = 0;
   new PerformanceObserver(list => {
     for (const entry of list.getEntries()) {
-      if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+      if (entry.hadRecentInput) continue;
+      const widening = entry.sources.length > 0 && entry.sources.every(source =>
+        source.node && source.node.dataset && source.node.dataset.testid === 'stMainBlockContainer'
+        && source.previousRect.width < source.currentRect.width);
+      if (widening) window.__wideningShift += entry.value;
+      else window.__layoutShift += entry.value;
     }
   }).observe({type: 'layout-shift', buffered: true});
 }"""

@@ -29,14 +29,16 @@ PAGES: list[tuple[str, str, str]] = [
 ]
 DISCLAIMER_LEAD = "**This is information, not medical advice.**"
 DISCLAIMER_URGENT = (
-    "It does not replace a doctor or a licensed practitioner. Call your emergency number if back pain comes with chest pain, "
-    "breathlessness, sweating or nausea, spreads to the arm or jaw, or starts suddenly as a "
-    "tearing pain. See a doctor now if it comes with loss of bladder or bowel control, numbness "
-    "around the genitals or buttocks, new problems with sex, leg weakness or trouble walking, "
-    "fever, unexplained weight loss or past cancer, or follows a fall or injury."
+    "It does not replace a doctor or a licensed practitioner. Call your emergency number if "
+    "back pain comes with chest pain, breathlessness, sweating or nausea, spreads to the arm "
+    "or jaw, or starts suddenly as a tearing pain. See a doctor now if it comes with loss of "
+    "bladder or bowel control, numbness around the genitals or buttocks, new problems with "
+    "sex, leg weakness or trouble walking, fever, unexplained weight loss or past cancer, or "
+    "follows a fall or injury."
 )
 DISCLAIMER = f"{DISCLAIMER_LEAD} {DISCLAIMER_URGENT}"
 URGENT_LABEL = "When to get medical help now"
+MENU_HEIGHT = 76
 
 
 def setup_page(title: str) -> None:
@@ -59,7 +61,11 @@ def setup_page(title: str) -> None:
         st.caption(DISCLAIMER)
         # The script's element draws nothing (the stylesheet hides its placeholder).
         render_touch_taps()
-    with st.container(horizontal=True, key="menu", gap="small"):
+    # A fixed height, given to the page with the element itself (a stylesheet arrives
+    # too late for the first paint): the links' placeholders are taller and wider than
+    # the links and wrap into more rows, and a row that changed height would move the
+    # whole page. Two rows: what the links need on a phone.
+    with st.container(horizontal=True, key="menu", gap="small", height=MENU_HEIGHT, border=False):
         _render_menu()
     # Short, so that on a phone the page's own content starts on the first screen; the
     # urgent signs are one tap away on every page, and in full on What to expect.

@@ -46,6 +46,7 @@ from acupoints.sets import (
     parse_set_param,
 )
 from acupoints.ui import load_or_stop
+from acupoints.ui.charts import chart_height
 from acupoints.ui.content import get_expect_content
 from acupoints.ui.map_page import selected_codes
 from acupoints.walkthrough import Walkthrough, build_walkthrough, build_walkthrough_figure
@@ -452,13 +453,15 @@ def _render_set_mode(
         _render_notes(catalog)
     request = replace(layers, set_codes=tuple(current_codes()))
     with map_column, st.container(key="consult-map"):
+        set_figure = _cached_consult_figure(catalog, region_map, id(catalog), request)
         st.plotly_chart(
-            _cached_consult_figure(catalog, region_map, id(catalog), request),
+            set_figure,
             key=SET_CHART_KEY,
             on_select=_on_set_map_click,
             selection_mode="points",
             config=CHART_CONFIG,
             width="stretch",
+            height=chart_height(set_figure),
         )
         _render_front_points_hint(catalog, layers.view)
 
@@ -624,13 +627,15 @@ def _render_regions_mode(
         highlight=tuple(s.code for s in suggestions),
     )
     with map_column, st.container(key="consult-map"):
+        region_figure = _cached_consult_figure(catalog, region_map, id(catalog), request)
         st.plotly_chart(
-            _cached_consult_figure(catalog, region_map, id(catalog), request),
+            region_figure,
             key=REGION_CHART_KEY,
             on_select=_on_region_map_click,
             selection_mode="points",
             config=CHART_CONFIG,
             width="stretch",
+            height=chart_height(region_figure),
         )
         st.caption(
             "Click a round handle to mark or unmark that area. Points suggested for the "
@@ -761,13 +766,15 @@ def _render_walk_mode(
             "map. B-cun are proportional: measure with the patient's own fingers."
         )
     with map_column, st.container(key="consult-map"):
+        walk_figure = _cached_walk_figure(
+            catalog, walkthrough, id(catalog), code, step_index, layers.channels, layers.grid
+        )
         st.plotly_chart(
-            _cached_walk_figure(
-                catalog, walkthrough, id(catalog), code, step_index, layers.channels, layers.grid
-            ),
+            walk_figure,
             key=WALK_CHART_KEY,
             config=CHART_CONFIG,
             width="stretch",
+            height=chart_height(walk_figure),
         )
 
 

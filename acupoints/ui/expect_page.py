@@ -15,6 +15,7 @@ from acupoints.pages_content import (
     markdown_safe,
     source_links,
 )
+from acupoints.ui.charts import chart_height
 from acupoints.ui.content import get_expect_content
 
 RED_FLAG_PREFIX = "red_flag_"
@@ -103,8 +104,13 @@ def render_course(course: CourseSection, catalog: Catalog) -> None:
     )
     review = review_visit(plan)
     with st.container(key="course"):
+        course_figure = build_course_figure(plan)
         st.plotly_chart(
-            build_course_figure(plan), key=TIMELINE_KEY, config=CHART_CONFIG, width="stretch"
+            course_figure,
+            key=TIMELINE_KEY,
+            config=CHART_CONFIG,
+            width="stretch",
+            height=chart_height(course_figure),
         )
         st.markdown(f"**Your review point:** {visit_label(review)}. {course.review}")
         st.caption(course.caption)

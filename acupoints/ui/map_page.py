@@ -20,6 +20,7 @@ from acupoints.panel import (
     resolve_point_link,
 )
 from acupoints.search import search
+from acupoints.ui.charts import chart_height
 
 CHART_KEY = "body_map"
 CHART_CONFIG = {
@@ -205,14 +206,16 @@ def _atlas_fragment(catalog: Catalog) -> None:
                 focus=focus,
                 highlight=state.get(STATE_HIGHLIGHT),
             )
+            figure = _cached_figure(catalog, id(catalog), request)
             with st.container(key="map"):
                 st.plotly_chart(
-                    _cached_figure(catalog, id(catalog), request),
+                    figure,
                     key=CHART_KEY,
                     on_select="rerun",
                     selection_mode="points",
                     config=CHART_CONFIG,
                     width="stretch",
+                    height=chart_height(figure),
                 )
             _render_below_map(catalog, chosen, request)
 

@@ -15,6 +15,7 @@ from acupoints.pages_content import (
 )
 from acupoints.panel import citation_markdown
 from acupoints.research_figures import build_study_chart
+from acupoints.ui.charts import chart_height
 from acupoints.ui.content import get_research_content
 
 CHART_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -62,11 +63,13 @@ def render_charts(content: ResearchContent, catalog: Catalog) -> None:
     columns = st.columns(2, gap="medium")
     for index, chart in enumerate(content.charts):
         with columns[index % 2], st.container(border=True, key=f"chart-{chart.id}"):
+            study_figure = build_study_chart(chart, catalog.studies)
             st.plotly_chart(
-                build_study_chart(chart, catalog.studies),
+                study_figure,
                 key=f"research_chart_{chart.id}",
                 config=CHART_CONFIG,
                 width="stretch",
+                height=chart_height(study_figure),
             )
             st.markdown(chart.caption)
             st.caption(source_links(catalog.studies, chart.citations))

@@ -42,6 +42,7 @@ from acupoints.study import (
     within_focus,
 )
 from acupoints.study_figures import build_feedback_figure, build_locate_figure
+from acupoints.ui.charts import chart_height
 
 STATE_ROUND = "study_round"
 STATE_ROUND_COUNTER = "study_round_counter"
@@ -260,24 +261,28 @@ def _render_question(catalog: Catalog, quiz: QuizRound) -> None:
             )
     with map_column, st.container(key=MAP_CONTAINER_KEY):
         if quiz.reviewing:
+            feedback_figure = build_feedback_figure(catalog, quiz.answers[-1], focus)
             st.plotly_chart(
-                build_feedback_figure(catalog, quiz.answers[-1], focus),
+                feedback_figure,
                 key=f"study_feedback_{quiz.number}_{len(quiz.answers)}",
                 config=CHART_CONFIG,
                 width="stretch",
+                height=chart_height(feedback_figure),
             )
             st.caption(
                 "The solid ring is the full-marks area; beyond the dotted ring a click scores "
                 "nothing."
             )
         else:
+            locate_figure = _cached_locate_figure(catalog, id(catalog), point.view, focus)
             st.plotly_chart(
-                _cached_locate_figure(catalog, id(catalog), point.view, focus),
+                locate_figure,
                 key=locate_chart_key(quiz),
                 on_select="rerun",
                 selection_mode="points",
                 config=CHART_CONFIG,
                 width="stretch",
+                height=chart_height(locate_figure),
             )
 
 
