@@ -93,7 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="",
         help="parts to leave out, e.g. clicks,taps,shift,load,memory,serving",
     )
-    parser.add_argument("--phone-loads", type=int, default=3, help="phone-link loads per page")
+    parser.add_argument("--phone-loads", type=int, default=5, help="phone-link loads per page")
     parser.add_argument("--readers", type=int, default=50, help="readers at once (serving)")
     parser.add_argument("--reader-clicks", type=int, default=10, help="clicks per reader")
     return parser.parse_args(argv)
