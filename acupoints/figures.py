@@ -31,6 +31,7 @@ MAP_HEIGHT = 660
 MAP_MARGIN = {"l": 4, "r": 4, "t": 36, "b": 4}
 FOCUS_RANGES: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "whole body": ((-13.5, 13.5), (-1.0, 76.0)),
+    "head and neck": ((-6.0, 6.0), (60.0, 77.0)),
     "upper back": ((-9.5, 9.5), (52.0, 69.0)),
     "lower back": ((-8.5, 8.5), (32.0, 52.0)),
     "legs": ((-7.0, 7.0), (-1.0, 36.0)),

@@ -8,6 +8,7 @@ are never too short on a larger screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from acupoints.catalog import Catalog
@@ -67,25 +68,35 @@ def nearby_points(
     return neighbours[:NEARBY_LIMIT]
 
 
-def _contains(focus: str, x: float, y: float, margin: float = 0.5) -> bool:
+def _contains(focus: str, x: float, y: float, margin: float) -> bool:
     (x0, x1), (y0, y1) = FOCUS_RANGES[focus]
     return x0 + margin <= x <= x1 - margin and y0 + margin <= y <= y1 - margin
 
 
-def _by_area(focus: str) -> float:
+def _area(focus: str) -> float:
     (x0, x1), (y0, y1) = FOCUS_RANGES[focus]
     return (x1 - x0) * (y1 - y0)
 
 
+def tightest_zoom(positions: Iterable[tuple[float, float]], margin: float = 0.5) -> str:
+    """The zoom of smallest area that shows every position with ``margin`` B-cun to spare
+    (the whole body when no closer zoom does)."""
+    wanted = list(positions)
+    fitting = [
+        name for name in FOCUS_RANGES if all(_contains(name, x, y, margin) for x, y in wanted)
+    ]
+    return min(fitting, key=_area) if fitting else WHOLE_BODY
+
+
 def closer_zoom(x: float, y: float) -> str | None:
     """The tightest zoom that shows (x, y), or None where only the whole body does."""
-    zooms = sorted((name for name in FOCUS_RANGES if name != WHOLE_BODY), key=_by_area)
-    return next((name for name in zooms if _contains(name, x, y)), None)
+    zoom = tightest_zoom([(x, y)])
+    return None if zoom == WHOLE_BODY else zoom
 
 
 def zoom_showing(catalog: Catalog, code: str, focus: str) -> str:
     """``focus`` if it shows a marker of the point, else the whole body."""
     placements = catalog.placements.get(code, [])
-    if any(_contains(focus, item.x, item.y) for item in placements if focus in FOCUS_RANGES):
+    if focus in FOCUS_RANGES and any(_contains(focus, p.x, p.y, 0.5) for p in placements):
         return focus
     return WHOLE_BODY

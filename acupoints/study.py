@@ -35,6 +35,7 @@ from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES
 from acupoints.geometry import Placement, bcun_in_fingers
 from acupoints.models import CODE_PATTERN, REGION_LABELS, VIEW_LABELS, Point, Region
+from acupoints.nearby import tightest_zoom
 
 FULL_MARKS_WITHIN_BCUN = 0.5
 ZERO_MARKS_FROM_BCUN = 3.0
@@ -108,21 +109,8 @@ def distance_in_fingers(distance_bcun: float) -> str:
 
 def focus_for_point(catalog: Catalog, code: str) -> str:
     """The tightest zoom of the map that shows every site of the point with room around it."""
-
-    def area(name: str) -> float:
-        (x_min, x_max), (y_min, y_max) = FOCUS_RANGES[name]
-        return (x_max - x_min) * (y_max - y_min)
-
-    def shows_all(name: str) -> bool:
-        (x_min, x_max), (y_min, y_max) = FOCUS_RANGES[name]
-        m = FOCUS_MARGIN_BCUN
-        return all(
-            x_min + m <= site.x <= x_max - m and y_min + m <= site.y <= y_max - m
-            for site in catalog.placements[code]
-        )
-
-    fitting = sorted((name for name in FOCUS_RANGES if shows_all(name)), key=area)
-    return fitting[0] if fitting else WHOLE_BODY
+    sites = catalog.placements[code]
+    return tightest_zoom(((site.x, site.y) for site in sites), FOCUS_MARGIN_BCUN)
 
 
 def feedback_markdown(catalog: Catalog, answer: LocateAnswer) -> str:

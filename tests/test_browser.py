@@ -62,7 +62,7 @@ def test_every_marker_answers_a_click_at_a_zoom_that_separates_it(
     page.goto(server_url)
     wait_for_map(page)
     answered: set[str] = set()
-    for focus in ("upper back", "lower back", "legs", "hands"):
+    for focus in ("head and neck", "upper back", "lower back", "legs", "hands"):
         choose_focus(page, focus)
         (x_min, x_max), (y_min, y_max) = FOCUS_RANGES[focus]
         targets = {

@@ -133,7 +133,7 @@ def test_feedback_gives_marks_distance_and_the_first_step_of_the_guide(catalog: 
 
 def test_each_point_is_asked_on_a_zoom_that_shows_all_its_sites(catalog: Catalog) -> None:
     assert focus_for_point(catalog, "BL23") == "lower back"
-    assert focus_for_point(catalog, "GB20") == "upper back"
+    assert focus_for_point(catalog, "GB20") == "head and neck"
     assert focus_for_point(catalog, "EX-B2") == "whole body"
     for code, sites in catalog.placements.items():
         focus = focus_for_point(catalog, code)
