@@ -261,3 +261,35 @@ def test_a_quiz_round_can_be_played_by_taps(phone_page, server_url, catalog: Cat
     site = catalog.placements[code][0]
     feedback = click_map_at(page, site.x, site.y, tap=True)
     assert reported_marks(feedback) == 10.0
+
+
+def test_a_tap_on_a_region_of_where_does_it_hurt_marks_it(browser, server_url) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_consult_browser import map_targets, open_regions
+
+    context, page = open_touch_page(browser, TABLET_PORTRAIT)
+    try:
+        open_regions(page, server_url)
+        handle = map_targets(page)["region:lower_back_left"]
+        page.touchscreen.tap(handle["x"], handle["y"])
+        page.wait_for_function(
+            "() => { const s = document.querySelector('.st-key-consult-suggestions');"
+            " return s && s.innerText.includes('BL23 · Kidney Shu'); }",
+            timeout=10_000,
+        )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [320, 1920])
+def test_no_page_scrolls_sideways_at_the_narrowest_and_widest_screens(
+    browser, server_url, width: int
+) -> None:  # type: ignore[no-untyped-def]
+    context, page = open_touch_page(browser, {"width": width, "height": 900})
+    try:
+        for path in ("/?point=BL23", "/What_to_expect", "/Research", "/Study", "/Consultation"):
+            page.goto(f"{server_url}{path}")
+            wait_until_settled(page)
+            scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert scroll_width <= width, path
+    finally:
+        context.close()
