@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -19,6 +19,8 @@ from acupoints.geometry import GeometryError, Placement, Position, Resolver, pla
 from acupoints.models import (
     BetweenSite,
     BodyModel,
+    ChannelCode,
+    CodeSystemFile,
     EverydayName,
     EverydayNameFile,
     EvidenceFile,
@@ -91,6 +93,9 @@ class Catalog:
     positions: dict[str, list[Position]] = field(default_factory=dict)
     # "data/points/x.yaml:12" for each point, so content checks can say where to look.
     origins: dict[str, str] = field(default_factory=dict)
+    # Other ways of writing a channel's letters, case-folded, to the atlas's own prefix:
+    # "ub" -> "BL", "liv" -> "LR" (data/code_systems.yaml).
+    channel_codes: dict[str, str] = field(default_factory=dict)
 
     def point(self, code: str) -> Point:
         return self.points[code]
@@ -157,7 +162,7 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     problems: list[Problem] = []
     required = {
         name: folder / f"{name}.yaml"
-        for name in ("body", "evidence", "meridians", "everyday_names", "notes")
+        for name in ("body", "evidence", "meridians", "everyday_names", "notes", "code_systems")
     }
     for name, path in required.items():
         if not path.exists():
@@ -178,6 +183,8 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     names = validate(names_yaml, EverydayNameFile, problems) if names_yaml else None
     notes_yaml = _load(required["notes"], folder, problems)
     notes = validate(notes_yaml, NoteFile, problems) if notes_yaml else None
+    codes_yaml = _load(required["code_systems"], folder, problems)
+    codes = validate(codes_yaml, CodeSystemFile, problems) if codes_yaml else None
 
     points: dict[str, Point] = {}
     point_lines: dict[str, tuple[LoadedYaml, int]] = {}
@@ -201,10 +208,18 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             points[point.code] = point
             point_lines[point.code] = (loaded, index)
 
-    if body is None or evidence is None or meridians is None or names is None or notes is None:
+    if (
+        body is None
+        or evidence is None
+        or meridians is None
+        or names is None
+        or notes is None
+        or codes is None
+    ):
         raise DataError(problems)
     # Each model above was validated from its file, so the files were read.
-    assert body_yaml and evidence_yaml and names_yaml
+    assert body_yaml and evidence_yaml and names_yaml and codes_yaml
+    channel_codes = _check_code_systems(codes, codes_yaml, problems)
 
     studies: dict[str, Study] = {}
     for index, study in enumerate(evidence.studies):
@@ -313,7 +328,54 @@ def load_catalog(folder: Path | None = None) -> Catalog:
             code: f"{loaded.file}:{loaded.line_of(('points', index))}"
             for code, (loaded, index) in point_lines.items()
         },
+        channel_codes=channel_codes,
     )
+
+
+def _check_code_systems(
+    codes: CodeSystemFile, loaded: LoadedYaml, problems: list[Problem]
+) -> dict[str, str]:
+    """Cross-check the code table and return it as folded code -> standard prefix.
+
+    A code that stood for two channels, or for another channel's standard code, would send
+    a search to the wrong point, so each is refused where it stands."""
+
+    def report(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(loaded.file, loaded.line_of(path), format_field(path), message))
+
+    source_ids: set[str] = set()
+    for index, source in enumerate(codes.sources):
+        if source.id in source_ids:
+            report(("sources", index, "id"), f"duplicate source id '{source.id}'")
+        source_ids.add(source.id)
+    standard = {code.casefold(): code for code in get_args(ChannelCode)}
+    owners: dict[str, str] = {}
+    seen_channels: set[str] = set()
+    for channel_index, channel in enumerate(codes.channels):
+        if channel.standard in seen_channels:
+            report(
+                ("channels", channel_index, "standard"),
+                f"channel '{channel.standard}' is listed twice",
+            )
+        seen_channels.add(channel.standard)
+        for code_index, alternative in enumerate(channel.codes):
+            path: tuple[str | int, ...] = ("channels", channel_index, "codes", code_index)
+            folded = alternative.code.casefold()
+            if folded in standard:
+                report(
+                    (*path, "code"),
+                    f"'{alternative.code}' is the standard code of {standard[folded]}",
+                )
+            elif folded in owners:
+                report(
+                    (*path, "code"), f"'{alternative.code}' is already given for {owners[folded]}"
+                )
+            else:
+                owners[folded] = channel.standard
+            for source_index, source_id in enumerate(alternative.sources):
+                if source_id not in source_ids:
+                    report((*path, "sources", source_index), f"unknown source '{source_id}'")
+    return owners
 
 
 def _split(field_name: str) -> tuple[str | int, ...]:

@@ -324,6 +324,56 @@ class EverydayNameFile(Strict):
     everyday_names: list[EverydayName] = Field(min_length=1)
 
 
+# ---------------------------------------------------------------- other code systems
+
+# The channel codes of the WHO 1991 nomenclature, which the atlas's own codes follow.
+ChannelCode = Literal[
+    "LU", "LI", "ST", "SP", "HT", "SI", "BL", "KI", "PC", "TE", "GB", "LR", "GV", "CV"
+]
+ALTERNATIVE_CODE_PATTERN = re.compile(r"^[A-Za-z]{1,4}$")
+
+
+class CodeSource(Strict):
+    """A published list or text where the alternative codes it backs can be seen in use."""
+
+    id: NonEmpty
+    title: NonEmpty
+    url: NonEmpty
+
+
+class AlternativeCode(Strict):
+    """Another way of writing a channel's letters, such as UB for BL."""
+
+    code: NonEmpty
+    # False where the code is in common use but no source seen here was checked for it.
+    checked: bool
+    sources: list[NonEmpty] = []
+
+    @field_validator("code")
+    @classmethod
+    def _letters_only(cls, code: str) -> str:
+        if not ALTERNATIVE_CODE_PATTERN.match(code):
+            raise ValueError(f"'{code}' is not a channel code of one to four letters")
+        return code
+
+    @model_validator(mode="after")
+    def _checked_means_sourced(self) -> AlternativeCode:
+        if self.checked and not self.sources:
+            raise ValueError(f"'{self.code}' is marked checked but names no source")
+        return self
+
+
+class ChannelCodes(Strict):
+    standard: ChannelCode
+    channel: NonEmpty
+    codes: list[AlternativeCode] = Field(min_length=1)
+
+
+class CodeSystemFile(Strict):
+    sources: list[CodeSource] = Field(min_length=1)
+    channels: list[ChannelCodes] = Field(min_length=1)
+
+
 class Note(Strict):
     title: NonEmpty
     text: NonEmpty
