@@ -5,12 +5,19 @@ of ``figures.guide_shapes``, the markers at the catalog's placements), so no bro
 image library is needed to make it. Every piece of text goes through ``html.escape``,
 including the practitioner's name and notes, and the output is well-formed XML as well as
 HTML, which the tests check. Paper size is set with CSS ``@page`` (A4 or US Letter); the
-content is sized to fit the narrower and the shorter of the two.
+content is sized to fit the narrower and the shorter of the two, and folds to one column
+on a phone.
+
+Everything printed comes from the app's own content: the points' guides (with any note a
+step refers to printed in the step), the set's safety summary (``acupoints.safety``), one
+research summary from the registry's central finding, and the aftercare and red flags of
+What to expect. The diagram's numbers are placed so that no two overlap.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,20 +25,36 @@ from typing import Literal
 
 from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES, guide_shapes
-from acupoints.models import VIEW_LABELS, SpinalRowSite, Study, View
-from acupoints.pages_content import ExpectContent, short_citation
-from acupoints.sets import HandoutWording, TreatmentSet
+from acupoints.models import VIEW_LABELS, CautionKind, EvidenceTier, SpinalRowSite, Study, View
+from acupoints.pages_content import ExpectContent, SourcedText, short_citation
+from acupoints.safety import build_safety_summary
+from acupoints.sets import HandoutWording, TreatmentSet, clean_text
 
 Paper = Literal["A4", "letter"]
 PAPER_LABELS: dict[Paper, str] = {"A4": "A4", "letter": "US Letter"}
 PAGE_MARGIN_MM = 10
 # The diagram's largest printed size; its width follows from the area it shows.
-DIAGRAM_MAX_HEIGHT_MM = 76.0
-DIAGRAM_MAX_WIDTH_MM = 80.0
+DIAGRAM_MAX_HEIGHT_MM = 115.0
+DIAGRAM_MAX_WIDTH_MM = 150.0
 DIAGRAM_PADDING = 3.0
 DIAGRAM_MIN_HALF_WIDTH = 6.5
 DIAGRAM_MIN_HEIGHT = 18.0
-MARKER_RADIUS_MM = 1.7
+# A badge 5 mm across with a 3.5 mm (about 10 pt) number reads at arm's length.
+BADGE_RADIUS_MM = 2.5
+BADGE_MIN_RADIUS_MM = 1.9
+BADGE_FONT_RATIO = 1.4
+DOT_RADIUS_MM = 0.8
+SAFETY_HEADING = "Cautions for these points"
+RESEARCH_HEADING = "What research shows for this set"
+AFTER_HEADING = "After your session"
+REPORT_HEADING = "What to report"
+# In What to expect's "after" section, the item with this heading and those after it say
+# what to report; the items before it are aftercare.
+REPORT_ITEM_PREFIX = "what to report"
+# A specific kind's lead sentence says what it means for the patient, and its points'
+# own notes are about needling technique (the Consultation page shows them); "other" has
+# no shared meaning, so its notes are printed.
+PRINTED_NOTE_KINDS: frozenset[CautionKind] = frozenset({"other"})
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -157,6 +180,98 @@ def shared_frame(catalog: Catalog, codes: Sequence[str], views: Sequence[View]) 
     return diagram_frame(coordinates, DIAGRAM_MAX_WIDTH_MM / max(1, len(views)))
 
 
+@dataclass(frozen=True)
+class Label:
+    """A numbered badge, in diagram units: where its marker is and where its badge sits."""
+
+    number: int
+    code: str
+    marker: tuple[float, float]
+    centre: tuple[float, float]
+    radius: float
+
+    @property
+    def moved(self) -> bool:
+        return self.marker != self.centre
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float], reach: float) -> bool:
+    """Whether two square boxes of half-size ``reach`` centred on a and b overlap."""
+    return abs(a[0] - b[0]) < reach and abs(a[1] - b[1]) < reach
+
+
+# Distances, in badge radii, at which a badge that cannot sit on its marker is tried.
+RINGS = tuple(2.4 + 1.2 * step for step in range(30))
+
+
+def place_labels(
+    markers: Sequence[tuple[int, str, float, float]],
+    radius: float,
+    width: float,
+    height: float,
+) -> list[Label]:
+    """Badges that never touch one another: each sits on its marker when there is room, or
+    else at the nearest free spot on rings around it (joined to it by a leader line).
+    Boxes are squares of side 2 * radius plus a small gap, so their numbers cannot collide
+    either. Greedy and in set order, which keeps the first points on their markers."""
+    gap = radius * 0.15
+    reach = 2 * radius + gap
+    dots = [(x, y) for _, _, x, y in markers]
+    placed: list[Label] = []
+    angles = [index * math.pi / 12 for index in range(24)]
+    offsets = [(0.0, 0.0)] + [
+        (ring * radius * math.cos(angle), -ring * radius * math.sin(angle))
+        for ring in RINGS
+        for angle in angles
+    ]
+    for number, code, x, y in markers:
+        chosen: tuple[float, float] | None = None
+        for dx, dy in offsets:
+            centre = (x + dx, y + dy)
+            inside = (
+                radius <= centre[0] <= width - radius and radius <= centre[1] <= height - radius
+            )
+            clear = not any(_overlaps(centre, label.centre, reach) for label in placed)
+            # A moved badge must not hide another marker either.
+            hides = (dx, dy) != (0.0, 0.0) and any(
+                dot != (x, y) and _overlaps(centre, dot, radius + gap) for dot in dots
+            )
+            if inside and clear and not hides:
+                chosen = centre
+                break
+        if chosen is None:
+            raise ValueError(f"no room for the label of {code} on the diagram")
+        placed.append(Label(number, code, (x, y), chosen, radius))
+    return placed
+
+
+def diagram_labels(catalog: Catalog, codes: Sequence[str], view: View, frame: Frame) -> list[Label]:
+    """The badges of one view's diagram, placed so that none collide. When a crowded set
+    leaves no room, a point on both sides is numbered on one side only (its twin is the
+    unnumbered dot opposite), and then the badges shrink a little, never below
+    ``BADGE_MIN_RADIUS_MM``."""
+    width = frame.x_range[1] - frame.x_range[0]
+    height = frame.y_range[1] - frame.y_range[0]
+    markers = [
+        (number, code, frame.sx(x), frame.sy(y))
+        for number, code, x, y, labelled in _numbered_placements(catalog, codes, view)
+        if labelled
+    ]
+    # The right-hand side of the drawing, and the midline, keep their numbers.
+    one_side = [marker for marker in markers if marker[2] >= width / 2 - 1e-6]
+    radius_mm = BADGE_RADIUS_MM
+    attempts = [(markers, radius_mm), (one_side, radius_mm)]
+    while radius_mm > BADGE_MIN_RADIUS_MM:
+        radius_mm = max(BADGE_MIN_RADIUS_MM, radius_mm - 0.2)
+        attempts.append((one_side, radius_mm))
+    for chosen, size in attempts:
+        try:
+            return place_labels(chosen, size / frame.mm_per_unit, width, height)
+        except ValueError:
+            continue
+    raise ValueError(f"no room for the numbers of {', '.join(codes)} on the diagram")
+
+
 def body_diagram_svg(
     catalog: Catalog, codes: Sequence[str], view: View, frame: Frame | None = None
 ) -> str:
@@ -165,27 +280,38 @@ def body_diagram_svg(
     frame = frame or diagram_frame([(x, y) for _, _, x, y, _ in markers])
     width = frame.x_range[1] - frame.x_range[0]
     height = frame.y_range[1] - frame.y_range[0]
-    radius = round(min(MARKER_RADIUS_MM / frame.mm_per_unit, 0.75), 3)
-    font = round(radius * 1.25, 3)
+    dot = round(DOT_RADIUS_MM / frame.mm_per_unit, 3)
     elements = _guide_svg(catalog, view, frame)
-    for number, code, x, y, labelled in markers:
-        cx, cy = frame.sx(x), frame.sy(y)
-        if not labelled:
+    labels = diagram_labels(catalog, codes, view, frame)
+    numbered = {label.marker for label in labels}
+    for _, code, x, y, _ in markers:
+        if (frame.sx(x), frame.sy(y)) not in numbered:
             elements.append(
-                f'<circle cx="{cx}" cy="{cy}" r="{radius / 2:.3f}" fill="#222222">'
+                f'<circle cx="{frame.sx(x)}" cy="{frame.sy(y)}" r="{dot:.3f}" fill="#222222">'
                 f"<title>{esc(code)}</title></circle>"
             )
-            continue
-        elements.append(
-            f'<g class="marker"><title>{esc(code)}</title>'
-            f'<circle cx="{cx}" cy="{cy}" r="{radius}" fill="#222222" stroke="#ffffff" '
-            f'stroke-width="{radius / 6:.3f}" />'
-            f'<text x="{cx}" y="{cy}" font-size="{font}" fill="#ffffff" text-anchor="middle" '
-            f'dominant-baseline="central" font-weight="bold">{number}</text></g>'
+    for label in labels:
+        (mx, my), (cx, cy) = label.marker, label.centre
+        radius = label.radius
+        font = radius * BADGE_FONT_RATIO
+        parts = [f'<g class="marker"><title>{esc(label.code)}</title>']
+        if label.moved:
+            parts.append(
+                f'<line x1="{mx:.3f}" y1="{my:.3f}" x2="{cx:.3f}" y2="{cy:.3f}" '
+                f'stroke="#222222" stroke-width="{radius / 8:.3f}" />'
+                f'<circle cx="{mx:.3f}" cy="{my:.3f}" r="{dot:.3f}" fill="#222222" />'
+            )
+        parts.append(
+            f'<circle cx="{cx:.3f}" cy="{cy:.3f}" r="{radius:.3f}" fill="#222222" '
+            f'stroke="#ffffff" stroke-width="{radius / 6:.3f}" />'
+            f'<text x="{cx:.3f}" y="{cy:.3f}" font-size="{font:.3f}" fill="#ffffff" '
+            'text-anchor="middle" dominant-baseline="central" font-weight="bold">'
+            f"{label.number}</text></g>"
         )
-    label = esc(f"{VIEW_LABELS[view]}: the points of this set, numbered")
+        elements.append("".join(parts))
+    aria = esc(f"{VIEW_LABELS[view]}: the points of this set, numbered")
     return (
-        f'<svg xmlns="{SVG_NAMESPACE}" role="img" aria-label="{label}" '
+        f'<svg xmlns="{SVG_NAMESPACE}" role="img" aria-label="{aria}" '
         f'width="{frame.width_mm:.1f}mm" height="{frame.height_mm:.1f}mm" '
         f'viewBox="0 0 {width:.3f} {height:.3f}">' + "".join(elements) + "</svg>"
     )
@@ -225,75 +351,221 @@ STYLE = """
 @page { size: %(size)s; margin: %(margin)smm; }
 * { box-sizing: border-box; }
 html { color: #111111; background: #ffffff; }
-body { margin: 0 auto; max-width: 190mm; font: 7.8pt/1.2 "DejaVu Sans", "Helvetica Neue",
+body { margin: 0 auto; max-width: 190mm; font: 11pt/1.35 "DejaVu Sans", "Helvetica Neue",
   Arial, sans-serif; }
-h1 { font-size: 15pt; margin: 0; }
-h2 { font-size: 10.5pt; margin: 0 0 1mm; }
-h3 { font-size: 9.5pt; margin: 0 0 0.8mm; }
-p { margin: 0 0 1.2mm; }
-ul, ol { margin: 0 0 1.2mm; padding-left: 4.5mm; }
+h1 { font-size: 18pt; margin: 0; }
+h2 { font-size: 13.5pt; margin: 0 0 1.5mm; }
+h3 { font-size: 12pt; margin: 0 0 1mm; }
+p { margin: 0 0 1.8mm; }
+ul, ol { margin: 0 0 1.8mm; padding-left: 6mm; }
+li { margin-bottom: 0.6mm; }
 a { color: inherit; }
-.header { display: flex; justify-content: space-between; align-items: baseline;
-  border-bottom: 0.5mm solid #222222; padding-bottom: 1mm; margin-bottom: 2mm; }
-.set-name { font-size: 10.5pt; font-weight: bold; }
-.not-advice { border: 0.3mm solid #555555; padding: 1.2mm 2mm; margin-bottom: 2mm; }
-.top { display: flex; gap: 5mm; align-items: flex-start; margin-bottom: 2mm; }
-.diagrams { display: flex; gap: 3mm; flex: none; }
-.diagrams figure { margin: 0; text-align: center; font-size: 8pt; color: #444444; }
-.diagrams svg { display: block; }
-.side { flex: 1; min-width: 0; }
-.red-flags { border: 0.6mm solid #B00020; padding: 1.5mm 2mm; margin-bottom: 2mm; }
+section { margin-bottom: 3mm; }
+.header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline;
+  gap: 2mm; border-bottom: 0.5mm solid #222222; padding-bottom: 1mm; margin-bottom: 2mm; }
+.set-name { font-size: 13pt; font-weight: bold; }
+.details { display: flex; flex-wrap: wrap; gap: 1mm 6mm; margin: 0 0 2mm; padding: 0;
+  list-style: none; }
+.details li { margin: 0; }
+.not-advice { border: 0.3mm solid #555555; padding: 1.5mm 2.5mm; }
+.top { display: flex; flex-wrap: wrap; gap: 3mm 5mm; align-items: flex-start;
+  margin-bottom: 3mm; }
+.top .red-flags { flex: 1 1 80mm; min-width: 0; margin: 0; }
+.diagrams { display: flex; flex-wrap: wrap; justify-content: center; gap: 4mm;
+  flex: none; max-width: 100%%; break-inside: avoid; }
+.diagrams figure { margin: 0; text-align: center; font-size: 10pt; color: #444444; }
+.diagrams svg { display: block; max-width: 100%%; height: auto; }
+.red-flags { border: 0.6mm solid #B00020; padding: 2mm 2.5mm; break-inside: avoid; }
 .red-flags h2 { color: #B00020; }
-.red-flags ul { margin-bottom: 1mm; columns: 2; column-gap: 4mm; }
+.red-flags ul { columns: 2; column-gap: 6mm; }
+.top .red-flags ul { columns: 1; }
 .red-flags li { break-inside: avoid; }
-.points { column-count: 2; column-gap: 5mm; }
-.point { break-inside: avoid; border-top: 0.3mm solid #999999; padding-top: 1mm;
-  margin-bottom: 1.2mm; }
-.point p { margin-bottom: 0.8mm; }
-.number { display: inline-block; min-width: 4.6mm; height: 4.6mm; border-radius: 2.3mm;
-  background: #222222; color: #ffffff; text-align: center; line-height: 4.6mm;
-  font-size: 8pt; margin-right: 1mm; }
+.safety { border: 0.4mm solid #7A5200; padding: 2mm 2.5mm; }
+.caution { break-inside: avoid; margin-bottom: 2mm; }
+.caution h3 { margin-bottom: 0.5mm; }
+.caution-points { font-weight: bold; }
+.caution ul { margin-top: 0.8mm; }
+.points { column-count: 2; column-gap: 6mm; }
+.point { break-inside: avoid; border-top: 0.3mm solid #999999; padding-top: 1.5mm;
+  margin-bottom: 2.5mm; }
+.point p { margin-bottom: 1mm; }
+.steps { margin-bottom: 1mm; }
+.number { display: inline-block; min-width: 6mm; height: 6mm; border-radius: 3mm;
+  background: #222222; color: #ffffff; text-align: center; line-height: 6mm;
+  font-size: 11pt; margin-right: 1.5mm; }
 .names { font-weight: normal; color: #444444; }
 .label { font-weight: bold; }
-.practitioner-note { background: #F3EDE4; padding: 0.8mm 1.5mm; }
-.cite { font-size: 7.5pt; }
-.references { font-size: 7.5pt; margin-top: 1mm; break-inside: avoid; }
-.references ol { padding-left: 5mm; columns: 2; column-gap: 5mm; }
-.footer { font-size: 7.5pt; color: #444444; margin-top: 1.5mm; }
+.practitioner-note { background: #F3EDE4; padding: 1mm 2mm; }
+.cite { font-size: 9pt; }
+.references { font-size: 9.5pt; break-inside: avoid; }
+.references ol { columns: 2; column-gap: 6mm; }
+.footer { font-size: 9.5pt; color: #444444; margin-top: 2mm; }
 @media screen {
   html { background: #E9E9E9; }
   body { background: #ffffff; padding: 12mm; margin: 6mm auto; max-width: 210mm;
     box-shadow: 0 0 3mm rgba(0, 0, 0, 0.25); }
 }
+@media screen and (max-width: 640px) {
+  html { background: #ffffff; }
+  body { padding: 4mm; margin: 0; box-shadow: none; }
+  .points, .red-flags ul, .references ol { columns: 1; column-count: 1; }
+  .header { display: block; }
+}
 """
 PAGE_SIZES: dict[Paper, str] = {"A4": "A4 portrait", "letter": "letter portrait"}
+MAX_DETAIL_CHARS = 80
+# Step text that sends the reader to a note printed elsewhere in the atlas.
+_LANDMARK_NOTE_REFERENCE = re.compile(r"\s*See the note on this landmark\.?", re.IGNORECASE)
+_POINT_CODE = re.compile(r"\b(?:[A-Z]{2}\d{1,2}|EX-[A-Z]{1,2}\d{1,2})\b")
+
+
+@dataclass(frozen=True)
+class HandoutDetails:
+    """Who gave the treatment and when to come back: all optional, printed when given."""
+
+    practitioner: str = ""
+    clinic: str = ""
+    contact: str = ""
+    next_visit: str = ""
+
+    def rows(self) -> list[tuple[str, str]]:
+        labelled = [
+            ("Practitioner", self.practitioner),
+            ("Clinic", self.clinic),
+            ("Contact", self.contact),
+            ("Next visit", self.next_visit),
+        ]
+        return [(label, value) for label, value in labelled if value]
+
+
+def build_handout_details(
+    practitioner: str | None = None,
+    clinic: str | None = None,
+    contact: str | None = None,
+    next_visit: str | None = None,
+) -> HandoutDetails:
+    """Details cleaned like a set's notes: control characters gone, length capped."""
+    return HandoutDetails(
+        *(
+            clean_text(value, MAX_DETAIL_CHARS)
+            for value in (practitioner, clinic, contact, next_visit)
+        )
+    )
+
+
+def standalone_steps(catalog: Catalog, code: str, codes: Sequence[str]) -> list[str]:
+    """The point's guide as escaped HTML steps that need nothing else to be read: the
+    landmark note a step refers to is printed in the step, and another point a step names
+    is either numbered (when it is in the set) or located in a few words."""
+    point = catalog.points[code]
+    caveat = point.location.landmark_caveat
+    steps: list[str] = []
+    for step in point.guide:
+        text = esc(_LANDMARK_NOTE_REFERENCE.sub("", step))
+        if caveat and _LANDMARK_NOTE_REFERENCE.search(step):
+            text += f" <em>Note on this landmark:</em> {esc(caveat)}"
+        for named in dict.fromkeys(_POINT_CODE.findall(step)):
+            if named == code or named not in catalog.points:
+                continue
+            if named in codes:
+                where = f"point {codes.index(named) + 1} on this handout"
+            else:
+                where = (
+                    f"{catalog.points[named].english}: {catalog.points[named].location.description}"
+                )
+            text = text.replace(named, f"{named} ({esc(where)})", 1)
+        steps.append(text)
+    return steps
 
 
 def _point_article(
-    catalog: Catalog, code: str, number: int, note: str, references: References
+    catalog: Catalog, code: str, number: int, codes: Sequence[str], note: str
 ) -> str:
     point = catalog.points[code]
-    tier = catalog.tiers[point.evidence.tier]
-    guide = " ".join(f"{index}. {esc(step)}" for index, step in enumerate(point.guide, 1))
+    steps = "".join(f"<li>{step}</li>" for step in standalone_steps(catalog, code, codes))
     parts = [
         f'<article class="point" id="point-{esc(code)}">',
         f'<h3><span class="number">{number}</span>{esc(code)} · {esc(point.english)} '
         f'<span class="names">{esc(point.pinyin)} {esc(point.characters.simplified)}</span></h3>',
         f"<p>{esc(point.summary)}</p>",
-        f'<p><span class="label">How it is found ({esc(VIEW_LABELS[point.view].lower())}):'
-        f"</span> {guide}</p>",
+        f'<p class="label">How it is found ({esc(VIEW_LABELS[point.view].lower())}):</p>',
+        f'<ol class="steps">{steps}</ol>',
     ]
     if note:
         parts.append(
             f'<p class="practitioner-note"><span class="label">Your practitioner\'s note:'
             f"</span> {esc(note)}</p>"
         )
-    parts.append(
-        f'<p><span class="label">Research: {esc(tier.label)}.</span> '
-        f"{esc(point.evidence.caveat)}{references.cite(point.evidence.citations)}</p>"
-    )
     parts.append("</article>")
     return "".join(parts)
+
+
+def _safety_section(catalog: Catalog, codes: Sequence[str]) -> str:
+    summary = build_safety_summary([catalog.points[code] for code in codes])
+    groups = []
+    for group in summary.groups:
+        notes = "".join(
+            f"<li>{esc(', '.join(note.codes))}: {esc(note.text)}</li>"
+            for note in group.notes
+            if group.kind in PRINTED_NOTE_KINDS
+        )
+        groups.append(
+            f'<div class="caution caution-{esc(group.kind)}"><h3>{esc(group.heading)}</h3>'
+            f'<p><span class="caution-points">{esc(group.named_points)}.</span> '
+            f"{esc(group.lead)}</p>" + (f"<ul>{notes}</ul>" if notes else "") + "</div>"
+        )
+    return (
+        f'<section class="safety"><h2>{esc(SAFETY_HEADING)}</h2>'
+        + "".join(groups)
+        + f"<p>{esc(summary.closing)}</p></section>"
+    )
+
+
+def _research_section(catalog: Catalog, codes: Sequence[str], references: References) -> str:
+    """One summary for the whole set: the registry's central finding, then which points
+    trials used, with the studies behind the points cited once."""
+    by_tier: dict[EvidenceTier, list[str]] = {}
+    for number, code in enumerate(codes, start=1):
+        by_tier.setdefault(catalog.points[code].evidence.tier, []).append(f"{number} {code}")
+    tiers = "".join(
+        f"<li>{esc(catalog.tiers[tier].label)}: {esc(', '.join(listed))}.</li>"
+        for tier, listed in by_tier.items()
+    )
+    cited = [study for code in codes for study in catalog.points[code].evidence.citations]
+    return (
+        f'<section class="research"><h2>{esc(RESEARCH_HEADING)}</h2>'
+        f"<p>{esc(catalog.central_finding_text)}"
+        f"{references.cite(catalog.central_finding_citations)}</p>"
+        f"<ul>{tiers}</ul>"
+        f"<p>Studies about these points:{references.cite(cited)}</p></section>"
+    )
+
+
+def _expect_sections(expect: ExpectContent, references: References) -> str:
+    """ "After your session" and "What to report", from the What-to-expect page's own items,
+    so the handout and the page say the same."""
+    items_after = expect.after.items
+    split = next(
+        (
+            index
+            for index, item in enumerate(items_after)
+            if item.heading.lower().startswith(REPORT_ITEM_PREFIX)
+        ),
+        len(items_after),
+    )
+    after, report = items_after[:split], items_after[split:]
+
+    def items(chosen: Sequence[SourcedText]) -> str:
+        return "".join(
+            f'<p><span class="label">{esc(item.heading)}.</span> {esc(item.text)}'
+            f"{references.cite(item.citations)}</p>"
+            for item in chosen
+        )
+
+    return (
+        f'<section class="aftercare"><h2>{esc(AFTER_HEADING)}</h2>{items(after)}</section>'
+        f'<section class="report"><h2>{esc(REPORT_HEADING)}</h2>{items(report)}</section>'
+    )
 
 
 def build_handout_html(
@@ -302,6 +574,7 @@ def build_handout_html(
     wording: HandoutWording,
     expect: ExpectContent,
     paper: Paper = "A4",
+    details: HandoutDetails | None = None,
 ) -> str:
     """The handout as one HTML document (no scripts, no external files)."""
     codes = [code for code in treatment_set.codes if code in catalog.points]
@@ -317,6 +590,10 @@ def build_handout_html(
         f"<figcaption>{esc(VIEW_LABELS[view])}</figcaption></figure>"
         for view in views
     )
+    detail_rows = "".join(
+        f'<li><span class="label">{esc(label)}:</span> {esc(value)}</li>'
+        for label, value in (details or HandoutDetails()).rows()
+    )
     flags = expect.red_flags
     course = expect.course
     red_flags = (
@@ -330,9 +607,12 @@ def build_handout_html(
         "</section>"
     )
     articles = "".join(
-        _point_article(catalog, code, number, treatment_set.note(code), references)
+        _point_article(catalog, code, number, codes, treatment_set.note(code))
         for number, code in enumerate(codes, start=1)
     )
+    safety = _safety_section(catalog, codes)
+    research = _research_section(catalog, codes, references)
+    aftercare = _expect_sections(expect, references)
     reference_items = "".join(
         f'<li id="ref-{number}">{esc(short_citation(study))}, <i>{esc(study.journal)}</i>. '
         f'<a href="{esc(study.link)}">{esc(study.identifier)}</a></li>'
@@ -348,11 +628,13 @@ def build_handout_html(
         f"<title>{esc(title)}</title><style>{style}</style></head><body>"
         f'<div class="header"><h1>{esc(wording.title)}</h1>'
         f'<span class="set-name">{esc(treatment_set.name)}</span></div>'
-        f'<p class="not-advice"><strong>{esc(wording.not_advice)}</strong></p>'
-        f'<div class="top"><div class="diagrams">{diagrams}</div>'
-        f'<div class="side"><p>{esc(wording.intro)}</p>{red_flags}{expectations}'
-        "</div></div>"
+        + (f'<ul class="details">{detail_rows}</ul>' if detail_rows else "")
+        + f'<p class="not-advice"><strong>{esc(wording.not_advice)}</strong></p>'
+        f"<p>{esc(wording.intro)}</p>"
+        f'<div class="top"><div class="diagrams">{diagrams}</div>{red_flags}</div>'
+        f"{safety}"
         f'<section class="points">{articles}</section>'
+        f"{research}{aftercare}{expectations}"
         f'<section class="references"><h2>Sources</h2><ol>{reference_items}</ol></section>'
         f'<p class="footer">Made with the back-pain acupoint atlas. Point locations follow '
         f"the WHO Standard Acupuncture Point Locations (2008), in plain words. "

@@ -428,14 +428,14 @@ def _handout(catalog: Catalog, library: SetLibrary, expect: ExpectContent, **kwa
     return build_handout_html(catalog, treatment_set, library.handout, expect)
 
 
-def test_handout_for_ten_points_has_each_code_and_caveat(
+def test_handout_for_ten_points_has_each_code_and_its_research_tier(
     catalog: Catalog, library: SetLibrary, expect: ExpectContent
 ) -> None:
     page = _handout(catalog, library, expect)
     for code in TEN_POINTS:
         point = catalog.points[code]
         assert f"{code} · " in page
-        assert html.escape(point.evidence.caveat) in page
+        assert html.escape(catalog.tiers[point.evidence.tier].label) in page
         assert html.escape(point.summary) in page
         assert html.escape(point.guide[0]) in page
     assert html.escape(library.handout.not_advice) in page

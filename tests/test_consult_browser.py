@@ -144,7 +144,7 @@ def test_marker_click_adds_the_point_to_the_set_link_and_handout(page, server_ur
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
-def test_handout_for_the_ten_wordiest_points_prints_on_two_pages(
+def test_handout_for_the_ten_wordiest_points_prints_on_at_most_six_pages(
     browser, catalog: Catalog, paper: str
 ) -> None:  # type: ignore[no-untyped-def]
     wordiest = sorted(
@@ -176,4 +176,6 @@ def test_handout_for_the_ten_wordiest_points_prints_on_two_pages(
         pdf = page.pdf(prefer_css_page_size=True)
     finally:
         page.close()
-    assert 1 <= len(_PDF_PAGE.findall(pdf)) <= 2
+    # At 11 pt, with the cautions, aftercare and one research summary, these ten points
+    # took 6 pages on A4 and on Letter when measured (2 at the old 7.8 pt, without them).
+    assert 1 <= len(_PDF_PAGE.findall(pdf)) <= 6

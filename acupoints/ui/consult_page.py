@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,15 @@ import streamlit as st
 
 from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES
-from acupoints.handout import PAPER_LABELS, Paper, build_handout_html, handout_file_name
+from acupoints.handout import (
+    MAX_DETAIL_CHARS,
+    PAPER_LABELS,
+    HandoutDetails,
+    Paper,
+    build_handout_details,
+    build_handout_html,
+    handout_file_name,
+)
 from acupoints.models import VIEW_LABELS, View
 from acupoints.overlays import (
     CHANNEL_STYLES,
@@ -32,6 +40,7 @@ from acupoints.overlays import (
 from acupoints.pages_content import ExpectContent, source_links
 from acupoints.panel import option_label
 from acupoints.regions import RegionMap, Suggestion, load_region_map, suggest_points
+from acupoints.safety import build_safety_summary
 from acupoints.search import search
 from acupoints.sets import (
     MAX_NAME_CHARS,
@@ -77,6 +86,13 @@ ZOOM_KEY = "consult_zoom"
 CHANNELS_KEY = "consult_channels"
 GRID_KEY = "consult_grid"
 PAPER_KEY = "consult_paper"
+# The handout's optional header lines, in the order HandoutDetails takes them.
+HANDOUT_DETAIL_FIELDS: dict[str, str] = {
+    "consult_detail_practitioner": "Practitioner",
+    "consult_detail_clinic": "Clinic",
+    "consult_detail_contact": "Contact (phone or email)",
+    "consult_detail_next_visit": "Next visit",
+}
 SET_CHART_KEY = "consult_set_map"
 REGION_CHART_KEY = "consult_region_map"
 WALK_CHART_KEY = "consult_walk_map"
@@ -150,11 +166,12 @@ def _handout_when_asked(
     expect: ExpectContent,
     treatment_set: TreatmentSet,
     paper: Paper,
+    details: HandoutDetails | None = None,
 ) -> Callable[[], str]:
     """The handout as Streamlit's download button takes it deferred: built only when the
     button is pressed, so a page view (and every rerun) that downloads nothing builds none."""
     return functools.partial(
-        build_handout_html, catalog, treatment_set, library.handout, expect, paper
+        build_handout_html, catalog, treatment_set, library.handout, expect, paper, details
     )
 
 
@@ -406,14 +423,56 @@ def _render_set_bar(catalog: Catalog, library: SetLibrary, expect: ExpectContent
         )
         columns[2].download_button(
             "Patient handout",
-            data=_handout_when_asked(catalog, library, expect, treatment_set, paper),
+            data=_handout_when_asked(
+                catalog, library, expect, treatment_set, paper, _handout_details()
+            ),
             file_name=handout_file_name(treatment_set),
             mime="text/html",
             icon=":material/print:",
             key="consult_handout",
             help="A printable page (open it in a browser and print): the diagram, each "
-            "point, what research shows, and when to see a doctor.",
+            "point, its cautions, what research shows, aftercare and when to see a doctor.",
         )
+        render_safety_summary(catalog, treatment_set.codes, "consult-safety")
+        _render_handout_details()
+
+
+def render_safety_summary(catalog: Catalog, codes: Sequence[str], key: str) -> None:
+    """The set's cautions by kind, each naming its points; the points' own words fold."""
+    summary = build_safety_summary([catalog.points[code] for code in codes])
+    with st.container(key=key):
+        lines = [
+            f"- **{literal_markdown(group.heading)}:** {literal_markdown(group.named_points)}. "
+            f"{literal_markdown(group.lead)}"
+            for group in summary.groups
+        ]
+        st.warning(
+            "\n".join(
+                ["**Cautions for this set**", "", *lines, "", literal_markdown(summary.closing)]
+            ),
+            icon=":material/health_and_safety:",
+        )
+        if summary.groups:
+            with st.expander("What each point's cautions say"):
+                for group in summary.groups:
+                    notes = "\n".join(
+                        f"- {', '.join(note.codes)}: {literal_markdown(note.text)}"
+                        for note in group.notes
+                    )
+                    st.markdown(f"**{literal_markdown(group.heading)}**\n\n{notes}")
+
+
+def _handout_details() -> HandoutDetails:
+    return build_handout_details(*(st.session_state.get(key) for key in HANDOUT_DETAIL_FIELDS))
+
+
+def _render_handout_details() -> None:
+    """Optional lines for the handout's header. Kept in this browser tab only, never in the
+    link, since they can identify the patient's clinic and appointments."""
+    with st.expander("Practitioner and next visit, for the handout (optional)"):
+        columns = st.columns(2)
+        for index, (key, label) in enumerate(HANDOUT_DETAIL_FIELDS.items()):
+            columns[index % 2].text_input(label, key=key, max_chars=MAX_DETAIL_CHARS)
 
 
 # ---------------------------------------------------------------- treatment set mode
@@ -807,3 +866,4 @@ def render_set_offer(catalog: Catalog, set_value: str) -> None:
             icon=":material/print:",
             key="map_handout",
         )
+        render_safety_summary(catalog, link.codes, "map-set-safety")
