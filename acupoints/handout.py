@@ -23,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
+
 from acupoints.catalog import Catalog
 from acupoints.figures import FOCUS_RANGES, guide_shapes
 from acupoints.models import VIEW_LABELS, CautionKind, EvidenceTier, SpinalRowSite, Study, View
@@ -478,94 +481,101 @@ def standalone_steps(catalog: Catalog, code: str, codes: Sequence[str]) -> list[
     return steps
 
 
-def _point_article(
-    catalog: Catalog, code: str, number: int, codes: Sequence[str], note: str
-) -> str:
-    point = catalog.points[code]
-    steps = "".join(f"<li>{step}</li>" for step in standalone_steps(catalog, code, codes))
-    parts = [
-        f'<article class="point" id="point-{esc(code)}">',
-        f'<h3><span class="number">{number}</span>{esc(code)} · {esc(point.english)} '
-        f'<span class="names">{esc(point.pinyin)} {esc(point.characters.simplified)}</span></h3>',
-        f"<p>{esc(point.summary)}</p>",
-        f'<p class="label">How it is found ({esc(VIEW_LABELS[point.view].lower())}):</p>',
-        f'<ol class="steps">{steps}</ol>',
-    ]
-    if note:
-        parts.append(
-            f'<p class="practitioner-note"><span class="label">Your practitioner\'s note:'
-            f"</span> {esc(note)}</p>"
-        )
-    parts.append("</article>")
-    return "".join(parts)
+# The page itself. Jinja2 escapes every value it prints (autoescape), so text from the data
+# files and from the practitioner can never become markup; only the pieces built here
+# from escaped parts (the diagrams, the steps, citation marks, the style) are marked safe.
+HANDOUT_TEMPLATE = """<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>{{ wording.title }}: {{ set_name }}</title><style>{{ style }}</style></head><body>
+<div class="header"><h1>{{ wording.title }}</h1><span class="set-name">{{ set_name }}</span></div>
+{% if details %}<ul class="details">{% for label, value in details %}
+<li><span class="label">{{ label }}:</span> {{ value }}</li>{% endfor %}</ul>{% endif %}
+<p class="not-advice"><strong>{{ wording.not_advice }}</strong></p>
+<p>{{ wording.intro }}</p>
+<div class="top"><div class="diagrams">{% for view in views %}
+<figure>{{ view.svg }}<figcaption>{{ view.label }}</figcaption></figure>{% endfor %}</div>
+<section class="red-flags"><h2>{{ wording.red_flags_heading }}</h2>
+<ul>{% for sign in red_flags.signs %}<li>{{ sign.label }}</li>{% endfor %}</ul>
+<p>{{ red_flags.alert | bold }}</p></section></div>
+<section class="safety"><h2>{{ headings.safety }}</h2>{% for group in safety.groups %}
+<div class="caution caution-{{ group.kind }}"><h3>{{ group.heading }}</h3>
+<p><span class="caution-points">{{ group.named_points }}.</span> {{ group.lead }}</p>
+{%- if group.kind in printed_note_kinds %}<ul>{% for note in group.notes %}
+<li>{{ note.codes | join(", ") }}: {{ note.text }}</li>{% endfor %}</ul>{% endif %}</div>
+{%- endfor %}
+<p>{{ safety.closing }}</p></section>
+<section class="points">{% for point in points %}
+<article class="point" id="point-{{ point.code }}">
+<h3><span class="number">{{ point.number }}</span>{{ point.code }} · {{ point.english }}
+<span class="names">{{ point.names }}</span></h3>
+<p>{{ point.summary }}</p>
+<p class="label">How it is found ({{ point.view }}):</p>
+<ol class="steps">{% for step in point.steps %}<li>{{ step }}</li>{% endfor %}</ol>
+{%- if point.note %}
+<p class="practitioner-note"><span class="label">Your practitioner's note:</span>
+{{ point.note }}</p>
+{%- endif %}</article>{% endfor %}</section>
+<section class="research"><h2>{{ headings.research }}</h2>
+<p>{{ research.finding }}{{ cite(research.finding_citations) }}</p>
+<ul>{% for tier, listed in research.tiers %}
+<li>{{ tier }}: {{ listed | join(", ") }}.</li>{% endfor %}</ul>
+<p>Studies about these points:{{ cite(research.point_citations) }}</p></section>
+<section class="aftercare"><h2>{{ headings.after }}</h2>{% for item in after %}
+<p><span class="label">{{ item.heading }}.</span> {{ item.text }}{{ cite(item.citations) }}</p>
+{%- endfor %}</section>
+<section class="report"><h2>{{ headings.report }}</h2>{% for item in report %}
+<p><span class="label">{{ item.heading }}.</span> {{ item.text }}{{ cite(item.citations) }}</p>
+{%- endfor %}</section>
+<section class="course"><h2>{{ wording.expectations_heading }}</h2>
+<p>{{ course.intro }} {{ course.review }}{{ cite(course.citations) }}</p></section>
+<section class="references"><h2>Sources</h2><ol>{% for number, study in references.studies() %}
+<li id="ref-{{ number }}">{{ study_citation(study) }}, <i>{{ study.journal }}</i>.
+<a href="{{ study.link }}">{{ study.identifier }}</a></li>{% endfor %}</ol></section>
+<p class="footer">Made with the back-pain acupoint atlas. Point locations follow the WHO
+Standard Acupuncture Point Locations (2008), in plain words. {{ points | length }} point(s)
+in this set.</p>
+</body></html>
+"""
 
 
-def _safety_section(catalog: Catalog, codes: Sequence[str]) -> str:
-    summary = build_safety_summary([catalog.points[code] for code in codes])
-    groups = []
-    for group in summary.groups:
-        notes = "".join(
-            f"<li>{esc(', '.join(note.codes))}: {esc(note.text)}</li>"
-            for note in group.notes
-            if group.kind in PRINTED_NOTE_KINDS
-        )
-        groups.append(
-            f'<div class="caution caution-{esc(group.kind)}"><h3>{esc(group.heading)}</h3>'
-            f'<p><span class="caution-points">{esc(group.named_points)}.</span> '
-            f"{esc(group.lead)}</p>" + (f"<ul>{notes}</ul>" if notes else "") + "</div>"
-        )
-    return (
-        f'<section class="safety"><h2>{esc(SAFETY_HEADING)}</h2>'
-        + "".join(groups)
-        + f"<p>{esc(summary.closing)}</p></section>"
+def _bold(text: str) -> Markup:
+    return Markup(inline_markdown(text))
+
+
+_ENVIRONMENT = Environment(autoescape=True, undefined=StrictUndefined)
+_ENVIRONMENT.filters["bold"] = _bold
+_TEMPLATE = _ENVIRONMENT.from_string(HANDOUT_TEMPLATE)
+
+
+def _split_after_items(expect: ExpectContent) -> tuple[list[SourcedText], list[SourcedText]]:
+    """What to expect's "after" items as aftercare and what to report."""
+    items = expect.after.items
+    split = next(
+        (
+            index
+            for index, item in enumerate(items)
+            if item.heading.lower().startswith(REPORT_ITEM_PREFIX)
+        ),
+        len(items),
     )
+    return items[:split], items[split:]
 
 
-def _research_section(catalog: Catalog, codes: Sequence[str], references: References) -> str:
+def _research(catalog: Catalog, codes: Sequence[str]) -> dict[str, object]:
     """One summary for the whole set: the registry's central finding, then which points
     trials used, with the studies behind the points cited once."""
     by_tier: dict[EvidenceTier, list[str]] = {}
     for number, code in enumerate(codes, start=1):
         by_tier.setdefault(catalog.points[code].evidence.tier, []).append(f"{number} {code}")
-    tiers = "".join(
-        f"<li>{esc(catalog.tiers[tier].label)}: {esc(', '.join(listed))}.</li>"
-        for tier, listed in by_tier.items()
-    )
-    cited = [study for code in codes for study in catalog.points[code].evidence.citations]
-    return (
-        f'<section class="research"><h2>{esc(RESEARCH_HEADING)}</h2>'
-        f"<p>{esc(catalog.central_finding_text)}"
-        f"{references.cite(catalog.central_finding_citations)}</p>"
-        f"<ul>{tiers}</ul>"
-        f"<p>Studies about these points:{references.cite(cited)}</p></section>"
-    )
-
-
-def _expect_sections(expect: ExpectContent, references: References) -> str:
-    """ "After your session" and "What to report", from the What-to-expect page's own items,
-    so the handout and the page say the same."""
-    items_after = expect.after.items
-    split = next(
-        (
-            index
-            for index, item in enumerate(items_after)
-            if item.heading.lower().startswith(REPORT_ITEM_PREFIX)
-        ),
-        len(items_after),
-    )
-    after, report = items_after[:split], items_after[split:]
-
-    def items(chosen: Sequence[SourcedText]) -> str:
-        return "".join(
-            f'<p><span class="label">{esc(item.heading)}.</span> {esc(item.text)}'
-            f"{references.cite(item.citations)}</p>"
-            for item in chosen
-        )
-
-    return (
-        f'<section class="aftercare"><h2>{esc(AFTER_HEADING)}</h2>{items(after)}</section>'
-        f'<section class="report"><h2>{esc(REPORT_HEADING)}</h2>{items(report)}</section>'
-    )
+    return {
+        "finding": catalog.central_finding_text,
+        "finding_citations": catalog.central_finding_citations,
+        "tiers": [(catalog.tiers[tier].label, listed) for tier, listed in by_tier.items()],
+        "point_citations": [
+            study for code in codes for study in catalog.points[code].evidence.citations
+        ],
+    }
 
 
 def build_handout_html(
@@ -585,61 +595,49 @@ def build_handout_html(
         if any(catalog.points[code].view == view for code in codes)
     ]
     frame = shared_frame(catalog, codes, views)
-    diagrams = "".join(
-        f"<figure>{body_diagram_svg(catalog, codes, view, frame)}"
-        f"<figcaption>{esc(VIEW_LABELS[view])}</figcaption></figure>"
-        for view in views
-    )
-    detail_rows = "".join(
-        f'<li><span class="label">{esc(label)}:</span> {esc(value)}</li>'
-        for label, value in (details or HandoutDetails()).rows()
-    )
-    flags = expect.red_flags
-    course = expect.course
-    red_flags = (
-        f'<section class="red-flags"><h2>{esc(wording.red_flags_heading)}</h2><ul>'
-        + "".join(f"<li>{esc(sign.label)}</li>" for sign in flags.signs)
-        + f"</ul><p>{inline_markdown(flags.alert)}</p></section>"
-    )
-    expectations = (
-        f"<section><h2>{esc(wording.expectations_heading)}</h2>"
-        f"<p>{esc(course.intro)} {esc(course.review)}{references.cite(course.citations)}</p>"
-        "</section>"
-    )
-    articles = "".join(
-        _point_article(catalog, code, number, codes, treatment_set.note(code))
+    points = [
+        {
+            "number": number,
+            "code": code,
+            "english": catalog.points[code].english,
+            "names": f"{catalog.points[code].pinyin} {catalog.points[code].characters.simplified}",
+            "summary": catalog.points[code].summary,
+            "view": VIEW_LABELS[catalog.points[code].view].lower(),
+            "steps": [Markup(step) for step in standalone_steps(catalog, code, codes)],
+            "note": treatment_set.note(code),
+        }
         for number, code in enumerate(codes, start=1)
-    )
-    safety = _safety_section(catalog, codes)
-    research = _research_section(catalog, codes, references)
-    aftercare = _expect_sections(expect, references)
-    reference_items = "".join(
-        f'<li id="ref-{number}">{esc(short_citation(study))}, <i>{esc(study.journal)}</i>. '
-        f'<a href="{esc(study.link)}">{esc(study.identifier)}</a></li>'
-        for number, study in references.studies()
-    )
-    style = STYLE % {"size": PAGE_SIZES[paper], "margin": PAGE_MARGIN_MM}
-    title = f"{wording.title}: {treatment_set.name}"
-    return (
-        "<!DOCTYPE html>\n"
-        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head>'
-        '<meta charset="utf-8" />'
-        '<meta name="viewport" content="width=device-width, initial-scale=1" />'
-        f"<title>{esc(title)}</title><style>{style}</style></head><body>"
-        f'<div class="header"><h1>{esc(wording.title)}</h1>'
-        f'<span class="set-name">{esc(treatment_set.name)}</span></div>'
-        + (f'<ul class="details">{detail_rows}</ul>' if detail_rows else "")
-        + f'<p class="not-advice"><strong>{esc(wording.not_advice)}</strong></p>'
-        f"<p>{esc(wording.intro)}</p>"
-        f'<div class="top"><div class="diagrams">{diagrams}</div>{red_flags}</div>'
-        f"{safety}"
-        f'<section class="points">{articles}</section>'
-        f"{research}{aftercare}{expectations}"
-        f'<section class="references"><h2>Sources</h2><ol>{reference_items}</ol></section>'
-        f'<p class="footer">Made with the back-pain acupoint atlas. Point locations follow '
-        f"the WHO Standard Acupuncture Point Locations (2008), in plain words. "
-        f"{len(codes)} point(s) in this set.</p>"
-        "</body></html>\n"
+    ]
+    after, report = _split_after_items(expect)
+    return _TEMPLATE.render(
+        wording=wording,
+        set_name=treatment_set.name,
+        details=(details or HandoutDetails()).rows(),
+        style=Markup(STYLE % {"size": PAGE_SIZES[paper], "margin": PAGE_MARGIN_MM}),
+        views=[
+            {
+                "svg": Markup(body_diagram_svg(catalog, codes, view, frame)),
+                "label": VIEW_LABELS[view],
+            }
+            for view in views
+        ],
+        red_flags=expect.red_flags,
+        safety=build_safety_summary([catalog.points[code] for code in codes]),
+        printed_note_kinds=PRINTED_NOTE_KINDS,
+        headings={
+            "safety": SAFETY_HEADING,
+            "research": RESEARCH_HEADING,
+            "after": AFTER_HEADING,
+            "report": REPORT_HEADING,
+        },
+        points=points,
+        research=_research(catalog, codes),
+        after=after,
+        report=report,
+        course=expect.course,
+        cite=lambda ids: Markup(references.cite(ids)),
+        references=references,
+        study_citation=short_citation,
     )
 
 

@@ -476,8 +476,12 @@ def test_handout_escapes_what_the_practitioner_types(
     )
     assert "<script" not in page
     assert "<img" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in page
+    root = ElementTree.fromstring(page.split("\n", 1)[1])
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    (set_name,) = [e for e in root.iter(f"{xhtml}span") if e.get("class") == "set-name"]
+    assert set_name.text == "<script>alert(1)</script>"
+    (note,) = [e for e in root.iter(f"{xhtml}p") if e.get("class") == "practitioner-note"]
+    assert "".join(note.itertext()).split(":", 1)[1].strip() == '<img src=x onerror="alert(2)">'
 
 
 def test_handout_sets_the_paper_size(
