@@ -201,8 +201,10 @@ def test_a_phone_opens_with_the_sidebar_closed_and_the_map_on_the_first_screen(
     sidebar = page.locator("[data-testid=stSidebar]")
     assert sidebar.get_attribute("aria-expanded") != "true"
     box = page.locator(".st-key-map").bounding_box()
-    assert box["y"] < PHONE["height"] / 2
-    assert box["height"] <= PHONE["height"]
+    # Menu, disclaimer and controls come first; a good part of the map shows without
+    # scrolling, and all of it fits on one screen.
+    assert PHONE["height"] - box["y"] >= 300
+    assert box["height"] <= PHONE["height"] - 120
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
 
 

@@ -35,6 +35,7 @@ STATE_LAST_CLICK = "last_map_click"
 STATE_TAPPED_AT = "map_tapped_at"
 STATE_NOTICE = "link_notice"
 STATE_BASE = "map_base_request"
+STATE_WHOLE_RUN = "map_needs_whole_run"
 PICK_KEY = "point_pick"
 NEARBY_KEY = "nearby_pick"
 VIEW_KEY = "view"
@@ -88,8 +89,13 @@ def _show_on_map(catalog: Catalog, code: str) -> None:
     zoom that includes it. Only called before the view and zoom widgets are drawn."""
     state = st.session_state
     point = catalog.points[code]
+    focus = zoom_showing(catalog, code, state.get(FOCUS_KEY, next(iter(FOCUS_RANGES))))
+    if (state.get(VIEW_KEY), state.get(FOCUS_KEY)) != (point.view, focus):
+        # The view and zoom sit outside the map's fragment: a change made from inside it
+        # shows only after a run of the whole page.
+        state[STATE_WHOLE_RUN] = True
     state[VIEW_KEY] = point.view
-    state[FOCUS_KEY] = zoom_showing(catalog, code, state.get(FOCUS_KEY, next(iter(FOCUS_RANGES))))
+    state[FOCUS_KEY] = focus
     state[STATE_TAPPED_AT] = None
 
 
@@ -138,6 +144,7 @@ def _on_pick(catalog: Catalog, key: str) -> None:
 def _on_zoom_in(focus: str) -> None:
     st.session_state[FOCUS_KEY] = focus
     st.session_state[STATE_TAPPED_AT] = None
+    st.session_state[STATE_WHOLE_RUN] = True
 
 
 def render_map_page(catalog: Catalog) -> None:
@@ -148,7 +155,20 @@ def render_map_page(catalog: Catalog) -> None:
         from acupoints.ui.consult_page import render_set_offer
 
         render_set_offer(catalog, set_value)
-    _atlas_fragment(catalog)
+    # The controls sit outside the fragment, so a click on the map neither reruns nor
+    # resends them (that doubled a click's time, make bench); they are written before it,
+    # in reading order, so nothing arrives later above what is drawn and pushes it down.
+    map_column, panel_column = st.columns(COLUMN_WIDTHS, gap="medium")
+    with map_column:
+        view, focus = _render_map_controls()
+    visible = tuple(
+        visible_codes(
+            catalog, st.session_state.get(REGIONS_KEY, []), st.session_state.get(MERIDIANS_KEY, [])
+        )
+    )
+    with panel_column:
+        _render_finder_and_filters(catalog, visible)
+    _atlas_fragment(catalog, MapControls(view, focus, visible))
     with st.columns(COLUMN_WIDTHS)[0]:
         for note in catalog.notes:
             with st.expander(note.title):
@@ -165,13 +185,21 @@ def visible_codes(catalog: Catalog, regions: list[Region], meridians: list[str])
     ]
 
 
+@dataclass(frozen=True)
+class MapControls:
+    """What the controls above the map chose; the fragment reads it on every click."""
+
+    view: View
+    focus: str
+    visible: tuple[str, ...]
+
+
 @st.fragment
-def _atlas_fragment(catalog: Catalog) -> None:
-    """The controls, the map and the panel. They rerun together and alone: a click, a
-    change of view or zoom, a search or a filter needs nothing else on the page.
-    Everything is written in the order it appears, so nothing arrives later above what
-    is already drawn and pushes it down."""
+def _atlas_fragment(catalog: Catalog, controls: MapControls) -> None:
+    """The map, the points near a tap, and the panel: a click reruns these alone."""
     state = st.session_state
+    if state.pop(STATE_WHOLE_RUN, False):
+        st.rerun()  # a choice made here moved the view or zoom, drawn outside
     # A click arrives as the chart's state; read it before building a figure, because a
     # new figure starts with an empty selection.
     taps = selected_taps(state.get(CHART_KEY))
@@ -184,15 +212,10 @@ def _atlas_fragment(catalog: Catalog) -> None:
             state[STATE_TAPPED_AT] = taps[0]
 
     map_column, panel_column = st.columns(COLUMN_WIDTHS, gap="medium")
-    # The filters are drawn with the panel, but the map needs their values first; a
-    # widget's value is in session state from the run after it first appears.
-    visible = tuple(
-        visible_codes(catalog, state.get(REGIONS_KEY, []), state.get(MERIDIANS_KEY, []))
-    )
+    view, focus, visible = controls.view, controls.focus, controls.visible
 
     def draw_map_column() -> None:
         with map_column:
-            view, focus = _render_map_controls()
             chosen = state.get(STATE_CHOSEN)
             base = (view, visible, focus)
             if state.get(STATE_BASE) != base:
@@ -221,7 +244,6 @@ def _atlas_fragment(catalog: Catalog) -> None:
 
     def draw_panel_column() -> None:
         with panel_column:
-            _render_finder_and_filters(catalog, visible)
             notice = state.get(STATE_NOTICE)
             if notice:
                 st.warning(notice, icon=":material/help:")
@@ -234,9 +256,7 @@ def _atlas_fragment(catalog: Catalog) -> None:
                 key=READER_KEY,
             )
             with st.container(key="detail"):
-                render_detail_panel(
-                    catalog, state.get(STATE_CHOSEN), reader, state.get(VIEW_KEY, "posterior")
-                )
+                render_detail_panel(catalog, state.get(STATE_CHOSEN), reader, view)
 
     # Elements reach the browser in the order they are written, whatever their place on
     # the page. On arrival, write in reading order (on a phone the columns stack, and a
@@ -301,7 +321,13 @@ def _render_below_map(catalog: Catalog, chosen: str | None, request: MapRequest)
 
 def _render_finder_and_filters(catalog: Catalog, visible: tuple[str, ...]) -> None:
     """The search box, the point list (limited to the points the filters show) and the
-    filters."""
+    filters, folded into one line: on a phone they would otherwise push the map below the
+    first screen."""
+    with st.expander("Find a point by name, code or place, or filter the map", expanded=False):
+        _render_finder_fields(catalog, visible)
+
+
+def _render_finder_fields(catalog: Catalog, visible: tuple[str, ...]) -> None:
     columns = st.columns([2, 3], vertical_alignment="bottom")
     query: str = columns[0].text_input(
         "Search points",
@@ -325,7 +351,7 @@ def _render_finder_and_filters(catalog: Catalog, visible: tuple[str, ...]) -> No
     )
     if query.strip() and not matches:
         st.caption("No point matches that search; showing all points.")
-    with st.expander("Filter by region or channel"):
+    with st.container(key="map-filters"):
         st.multiselect(
             "Regions",
             list(REGION_LABELS),
