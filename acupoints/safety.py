@@ -55,7 +55,7 @@ KIND_WORDING: dict[CautionKind, KindWording] = {
     ),
     "other": KindWording(
         "Bleeding, fainting and other cautions",
-        "Further cautions recorded for these points.",
+        "Other cautions recorded for these points, such as bleeding, bruising or feeling faint.",
     ),
 }
 NO_SPECIFIC_CAUTIONS = (
