@@ -525,7 +525,9 @@ HANDOUT_TEMPLATE = """<!DOCTYPE html>
 <p><span class="label">{{ item.heading }}.</span> {{ item.text }}{{ cite(item.citations) }}</p>
 {%- endfor %}</section>
 <section class="report"><h2>{{ headings.report }}</h2>{% for item in report %}
-<p><span class="label">{{ item.heading }}.</span> {{ item.text }}{{ cite(item.citations) }}</p>
+<p>{% if item.heading | lower != headings.report | lower -%}
+<span class="label">{{ item.heading }}.</span> {% endif -%}
+{{ item.text }}{{ cite(item.citations) }}</p>
 {%- endfor %}</section>
 <section class="course"><h2>{{ wording.expectations_heading }}</h2>
 <p>{{ course.intro }} {{ course.review }}{{ cite(course.citations) }}</p></section>
