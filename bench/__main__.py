@@ -190,7 +190,7 @@ def measure_layout_shifts(browser, urls: dict[str, str], repeats: int) -> dict[s
     """The worst of ``repeats`` first visits to each page, per device, and the same for a
     bare page (the framework's own shift while a page appears)."""
     pages = {path: urls["app"] + path for path in SHIFT_PAGES}
-    pages["bare page"] = urls["floor"]
+    pages["bare page"] = urls["wide"]
     return {
         device: {
             name: round(max(layout_shift_on_load(browser, url, options) for _ in range(repeats)), 3)
@@ -377,7 +377,7 @@ def table(results: dict[str, Any]) -> str:
                 (
                     f"Layout shift while loading, {device}, worst page",
                     listed,
-                    f"{pages['bare page']:.2f} (bare page)",
+                    f"{pages['bare page']:.2f} (bare wide page)",
                     *mark(f"layout_shift_{device}"),
                 )
             )
@@ -468,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
                         streamlit_process(BENCH / "floor_app_gc_frozen.py")
                     ).url,
                     "chart": servers.enter_context(streamlit_process(BENCH / "chart_app.py")).url,
+                    "wide": servers.enter_context(streamlit_process(BENCH / "wide_app.py")).url,
                 }
                 if "clicks" not in skip:
                     print(f"clicks: {args.rounds} rounds over 4 pages ...", file=sys.stderr)

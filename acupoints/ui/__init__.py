@@ -58,7 +58,6 @@ def setup_page(title: str) -> None:
         st.markdown(f"<style>{LAYOUT_CSS.read_text()}</style>", unsafe_allow_html=True)
         st.markdown("**Back-pain acupoint atlas**")
         _render_menu()
-        st.caption(DISCLAIMER)
         # The script's element draws nothing (the stylesheet hides its placeholder).
         render_touch_taps()
     # A fixed height, given to the page with the element itself (a stylesheet arrives
