@@ -37,6 +37,7 @@ STATE_NOTICE = "link_notice"
 STATE_BASE = "map_base_request"
 STATE_WHOLE_RUN = "map_needs_whole_run"
 PICK_KEY = "point_pick"
+FINDER_KEY = "finder"
 NEARBY_KEY = "nearby_pick"
 VIEW_KEY = "view"
 FOCUS_KEY = "focus"
@@ -323,7 +324,10 @@ def _render_finder_and_filters(catalog: Catalog, visible: tuple[str, ...]) -> No
     """The search box, the point list (limited to the points the filters show) and the
     filters, folded into one line: on a phone they would otherwise push the map below the
     first screen."""
-    with st.expander("Find a point by name, code or place, or filter the map", expanded=False):
+    with (
+        st.container(key=FINDER_KEY),
+        st.expander("Find a point by name, code or place, or filter the map"),
+    ):
         _render_finder_fields(catalog, visible)
 
 
