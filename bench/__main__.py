@@ -39,6 +39,7 @@ from acupoints.figures import MapRequest, build_map_figure
 from bench.measure import (
     PHONE,
     VIEWPORT,
+    ClickTarget,
     first_load,
     layout_shift_on_load,
     map_target,
@@ -148,14 +149,23 @@ def measure_clicks(browser, urls: dict[str, str], rounds: int, points: int) -> d
         open_floor_target(browser, urls["floor_gc_frozen"], "floor_gc_frozen"),
     ]
     run_clicks(targets, rounds)
+    found = click_results(targets)
+    for target in targets:
+        found[target.name]["bytes_per_click_median"] = int(
+            statistics.median(target.bytes_per_click)
+        )
+        found[target.name]["largest_frame_bytes"] = target.largest_frame
+    return found
+
+
+def click_results(targets: list[ClickTarget]) -> dict[str, Any]:
+    """Each target's latencies and misses; closes the targets' pages."""
     found = {
         target.name: {
             "latency_ms": summarize(target.latencies_ms),
             "samples_ms": [round(value, 1) for value in target.latencies_ms],
             "misses": target.misses,
             "distinct_points": target.distinct_points,
-            "bytes_per_click_median": int(statistics.median(target.bytes_per_click)),
-            "largest_frame_bytes": target.largest_frame,
         }
         for target in targets
     }
@@ -172,18 +182,7 @@ def measure_taps(browser, urls: dict[str, str], rounds: int, points: int) -> dic
         open_floor_target(browser, urls["floor"], tap=True),
     ]
     run_clicks(targets, rounds)
-    found = {
-        target.name: {
-            "latency_ms": summarize(target.latencies_ms),
-            "samples_ms": [round(value, 1) for value in target.latencies_ms],
-            "misses": target.misses,
-            "distinct_points": target.distinct_points,
-        }
-        for target in targets
-    }
-    for target in targets:
-        target.page.context.close()
-    return found
+    return click_results(targets)
 
 
 def measure_layout_shifts(browser, urls: dict[str, str], repeats: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
