@@ -597,7 +597,11 @@ def test_every_point_is_reachable_by_keyboard_alone(page, server, catalog: Catal
         pytest.fail("Tab never reached the point select box")
     unreachable = []
     for code in catalog.points:
+        page.keyboard.press("ArrowDown")  # opens the list, as a keyboard user would
         page.keyboard.type(code)
+        # Enter picks the first option listed: wait until the list shows the typed code
+        # (the first time, the list's code is still loading).
+        page.locator("[role=option]", has_text=f"{code} ·").first.wait_for(timeout=10_000)
         page.keyboard.press("Enter")
         try:
             page.wait_for_function(

@@ -85,13 +85,13 @@ def selected_codes(chart_state: Any) -> tuple[str, ...]:
     return tuple(tap.code for tap in selected_taps(chart_state))
 
 
-def _show_on_map(catalog: Catalog, code: str) -> None:
+def _show_on_map(catalog: Catalog, code: str, in_fragment: bool = False) -> None:
     """Bring a point chosen away from the map into sight: its side of the body, and a
     zoom that includes it. Only called before the view and zoom widgets are drawn."""
     state = st.session_state
     point = catalog.points[code]
     focus = zoom_showing(catalog, code, state.get(FOCUS_KEY, next(iter(FOCUS_RANGES))))
-    if (state.get(VIEW_KEY), state.get(FOCUS_KEY)) != (point.view, focus):
+    if in_fragment and (state.get(VIEW_KEY), state.get(FOCUS_KEY)) != (point.view, focus):
         # The view and zoom sit outside the map's fragment: a change made from inside it
         # shows only after a run of the whole page.
         state[STATE_WHOLE_RUN] = True
@@ -100,12 +100,12 @@ def _show_on_map(catalog: Catalog, code: str) -> None:
     state[STATE_TAPPED_AT] = None
 
 
-def _choose(catalog: Catalog, code: str, from_map: bool) -> None:
+def _choose(catalog: Catalog, code: str, from_map: bool, in_fragment: bool = False) -> None:
     st.session_state[STATE_CHOSEN] = code
     st.session_state[STATE_NOTICE] = None
     if not from_map:
         st.session_state[STATE_HIGHLIGHT] = code
-        _show_on_map(catalog, code)
+        _show_on_map(catalog, code, in_fragment)
     if st.query_params.get("point") != code:
         st.query_params["point"] = code
 
@@ -133,10 +133,10 @@ def _cached_figure(_catalog: Catalog, catalog_id: int, request: MapRequest) -> A
     return build_map_figure(_catalog, request)
 
 
-def _on_pick(catalog: Catalog, key: str) -> None:
+def _on_pick(catalog: Catalog, key: str, in_fragment: bool = False) -> None:
     code = st.session_state.get(key)
     if code:
-        _choose(catalog, code, from_map=False)
+        _choose(catalog, code, from_map=False, in_fragment=in_fragment)
     # The box is a way to jump to a point, not a display of the choice: a map click
     # changes the choice without touching it, so a value kept here would go stale.
     st.session_state[key] = None
@@ -307,7 +307,7 @@ def _render_below_map(catalog: Catalog, chosen: str | None, request: MapRequest)
             format_func=lambda code: f"{code} · {catalog.points[code].english}",
             key=NEARBY_KEY,
             on_change=_on_pick,
-            args=(catalog, NEARBY_KEY),
+            args=(catalog, NEARBY_KEY, True),
         )
         zoom = closer_zoom(tapped.x, tapped.y)
         if zoom is not None and zoom != request.focus:
