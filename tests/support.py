@@ -318,7 +318,15 @@ def wait_until(condition, timeout_s: float, interval_s: float = 0.2) -> bool:  #
 def page_links(page) -> list[str]:  # type: ignore[no-untyped-def]
     """The URL of every page in the app's menu, each once (a page may link to another in
     more than one place, as the phone layout does)."""
-    page.wait_for_selector("a[data-testid=stPageLink-NavLink]", timeout=30_000)
+    from acupoints.ui import PAGES
+
+    # The links arrive one by one as their code loads: wait for the whole menu.
+    page.wait_for_function(
+        "count => new Set([...document.querySelectorAll('a[data-testid=stPageLink-NavLink]')]"
+        ".map(link => link.href)).size >= count",
+        arg=len(PAGES),
+        timeout=30_000,
+    )
     links: list[str] = page.evaluate(
         "() => [...document.querySelectorAll('a[data-testid=stPageLink-NavLink]')]"
         ".map(link => link.href)"
